@@ -1,0 +1,1 @@
+"""nnspec's executable specification: requirements checked against any implementation of the contract."""

@@ -1,0 +1,138 @@
+"""Loading the implementation under test and calling into it.
+
+The spec never imports an implementation statically: ``load_implementation`` finds it by name or path, and
+``Implementation`` hands out its contract functions wrapped so that a missing function skips the test as
+"not implemented: <name>" and an exception inside it becomes a failure naming the requirement and the call.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from spec.assertions import fail_raised
+
+DEFAULT_TARGET = "reference"
+NOT_IMPLEMENTED = "not implemented: "
+CONTRACT_ATTRIBUTE = "NNSPEC_CONTRACT"
+# Contract v1 (issue 2's table, docs/contract.md). Only these names skip as "not implemented" when missing;
+# any other missing attribute raises AttributeError, because tools probe fixture values for attributes
+# (hypothesis asks for "execute_example") and a typo in a spec test must not pass as a skip.
+CONTRACT_FUNCTIONS = frozenset({
+    "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative", "leaky_relu",
+    "leaky_relu_derivative", "gelu", "gelu_derivative", "softmax",
+    "mse", "mse_gradient", "binary_cross_entropy", "binary_cross_entropy_gradient", "categorical_cross_entropy",
+    "categorical_cross_entropy_gradient", "compute_cost",
+    "perceptron_predict", "perceptron_update", "perceptron_train",
+    "linear_forward", "linear_backward",
+    "initialize_parameters", "forward", "backward", "update_parameters", "predict", "train",
+    "sgd_momentum_update", "rmsprop_update", "adam_update", "adamw_update",
+    "l2_penalty", "l2_gradient", "l1_penalty", "l1_gradient", "dropout_forward", "dropout_backward",
+    "batchnorm_forward", "batchnorm_backward", "layernorm_forward", "layernorm_backward",
+    "numerical_gradient", "relative_error",
+})
+
+
+class ImplementationLoadError(Exception):
+    """The implementation could not be imported; ``details`` holds its formatted traceback."""
+
+    def __init__(self, target: str, details: str) -> None:
+        super().__init__(f"could not import the implementation {target!r}")
+        self.target = target
+        self.details = details
+
+
+class Implementation:
+    """The module under test. ``impl.sigmoid`` is its guarded ``sigmoid`` (or a skip when it has none)."""
+
+    def __init__(self, module: ModuleType, origin: str) -> None:
+        self.module = module
+        self.origin = origin
+        version = getattr(module, CONTRACT_ATTRIBUTE, None)
+        self.contract_version: str | None = None if version is None else str(version)
+
+    def has(self, name: str) -> bool:
+        """Whether the implementation provides a callable ``name``."""
+        return callable(getattr(self.module, name, None))
+
+    def raw(self, name: str) -> Callable[..., Any]:
+        """The unguarded function (for tests that expect it to raise); skips when it is missing."""
+        function = getattr(self.module, name, None)
+        if not callable(function):
+            pytest.skip(NOT_IMPLEMENTED + name)
+        return function
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name not in CONTRACT_FUNCTIONS and not self.has(name):
+            raise AttributeError(f"{name!r} is not a contract function (spec.impl.CONTRACT_FUNCTIONS)")
+        return guarded(name, self.raw(name))
+
+
+def guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` with any exception it raises turned into a spec failure that shows the call."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:
+            fail_raised(name, _named_arguments(function, args, kwargs), error)
+
+    return call
+
+
+def _named_arguments(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return dict(inspect.signature(function).bind(*args, **kwargs).arguments)
+    except (TypeError, ValueError):
+        return {**{f"arg{i}": value for i, value in enumerate(args)}, **kwargs}
+
+
+def load_implementation(target: str | None) -> Implementation:
+    """Load ``target``: None (the ``reference`` package), a .py file, a package folder, or a dotted module."""
+    name = DEFAULT_TARGET if target is None else target
+    try:
+        path = Path(name)
+        is_path = name.endswith(".py") or path.exists()
+        module = _load_path(path) if is_path else importlib.import_module(name)
+    except BaseException as error:  # a submission may raise anything at import, even SystemExit
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        raise ImplementationLoadError(name, "".join(traceback.format_exception(error))) from error
+    return Implementation(module, _origin(module, name))
+
+
+def _load_path(path: Path) -> ModuleType:
+    path = path.resolve()
+    init = path / "__init__.py" if path.is_dir() else path
+    if not init.is_file():
+        raise FileNotFoundError(f"no Python file at {init} (expected a .py file or a package folder)")
+    private = "_nnspec_impl_" + hashlib.sha1(str(path).encode()).hexdigest()[:12]
+    locations = [str(path)] if path.is_dir() else None
+    module_spec = importlib.util.spec_from_file_location(private, init, submodule_search_locations=locations)
+    if module_spec is None or module_spec.loader is None:
+        raise ImportError(f"cannot load {init} as a module")
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[private] = module  # a package's relative imports look itself up here
+    try:
+        module_spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[private]
+        raise
+    return module
+
+
+def _origin(module: ModuleType, target: str) -> str:
+    file = getattr(module, "__file__", None)
+    return f"{target} ({file})" if file else target

@@ -1,0 +1,130 @@
+"""Independent oracles: central finite differences and SciPy/closed-form values, never the reference.
+
+Closed forms are those of document 003 ("Deep Learning Foundations" §1.2-1.3); GELU's derivatives are derived
+here by the product rule and are themselves cross-checked against central differences in tests/test_oracles.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy import special, stats
+
+GELU_TANH_COEFFICIENT = 0.044715  # document 003 §1.2, the tanh approximation of GELU
+SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
+LOSS_CLIP = 1e-15  # contract v1: BCE clips probabilities to [1e-15, 1 - 1e-15]; CE floors AL at 1e-15
+
+
+def central_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6) -> np.ndarray:
+    """Gradient of scalar ``f`` at ``x`` (any shape) by central differences in float64.
+
+    Each evaluation gets a fresh float64 copy, so neither the caller's ``x`` nor an earlier probe can be
+    changed by ``f``. The divisor is the step actually taken, ``(x + eps) - (x - eps)`` after rounding.
+    """
+    base = np.array(x, dtype=np.float64, copy=True)
+    grad = np.zeros_like(base)
+    for index in np.ndindex(base.shape):
+        plus, minus = base.copy(), base.copy()
+        plus[index] += eps
+        minus[index] -= eps
+        grad[index] = (float(f(plus)) - float(f(minus))) / (plus[index] - minus[index])
+    return grad
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-z)) via scipy.special.expit (stable for any z)."""
+    return special.expit(np.asarray(z, dtype=np.float64))
+
+
+def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
+    """sigma(z) (1 - sigma(z)), document 003 §1.2."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh_derivative(z: np.ndarray) -> np.ndarray:
+    """1 - tanh(z)^2, document 003 §1.2."""
+    return 1.0 - np.tanh(np.asarray(z, dtype=np.float64)) ** 2
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """max(0, z)."""
+    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+
+
+def relu_derivative(z: np.ndarray) -> np.ndarray:
+    """1 where z > 0, else 0 (0 at z = 0 by the contract)."""
+    return (np.asarray(z) > 0).astype(np.float64)
+
+
+def leaky_relu(z: np.ndarray, alpha: float) -> np.ndarray:
+    """z where z > 0, alpha z elsewhere."""
+    z64 = np.asarray(z, dtype=np.float64)
+    return np.where(z64 > 0, z64, alpha * z64)
+
+
+def leaky_relu_derivative(z: np.ndarray, alpha: float) -> np.ndarray:
+    """1 where z > 0, alpha where z <= 0 (contract v1)."""
+    return np.where(np.asarray(z) > 0, 1.0, alpha)
+
+
+def gelu(z: np.ndarray) -> np.ndarray:
+    """z Phi(z) with Phi the standard normal CDF (scipy.stats.norm.cdf)."""
+    z64 = np.asarray(z, dtype=np.float64)
+    return z64 * stats.norm.cdf(z64)
+
+
+def gelu_via_erf(z: np.ndarray) -> np.ndarray:
+    """z (1 + erf(z / sqrt 2)) / 2: the same function through scipy.special.erf (a second oracle)."""
+    z64 = np.asarray(z, dtype=np.float64)
+    return 0.5 * z64 * (1.0 + special.erf(z64 / np.sqrt(2.0)))
+
+
+def gelu_derivative(z: np.ndarray) -> np.ndarray:
+    """Phi(z) + z phi(z) (product rule on z Phi(z))."""
+    z64 = np.asarray(z, dtype=np.float64)
+    return stats.norm.cdf(z64) + z64 * stats.norm.pdf(z64)
+
+
+def gelu_tanh(z: np.ndarray) -> np.ndarray:
+    """0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))), document 003 §1.2."""
+    z64 = np.asarray(z, dtype=np.float64)
+    return 0.5 * z64 * (1.0 + np.tanh(SQRT_2_OVER_PI * (z64 + GELU_TANH_COEFFICIENT * z64**3)))
+
+
+def gelu_tanh_derivative(z: np.ndarray) -> np.ndarray:
+    """d/dz of gelu_tanh: 0.5 (1 + t) + 0.5 z (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 z^2)."""
+    z64 = np.asarray(z, dtype=np.float64)
+    t = np.tanh(SQRT_2_OVER_PI * (z64 + GELU_TANH_COEFFICIENT * z64**3))
+    inner = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEFFICIENT * z64**2)
+    return 0.5 * (1.0 + t) + 0.5 * z64 * (1.0 - t**2) * inner
+
+
+def softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
+    """scipy.special.softmax along ``axis``."""
+    return special.softmax(np.asarray(z, dtype=np.float64), axis=axis)
+
+
+def softmax_jacobian(z: np.ndarray) -> np.ndarray:
+    """diag(s) - s s^T for a vector z of shape (K,): ds_i/dz_j = s_i (delta_ij - s_j), document 003 §1.2."""
+    s = softmax(np.asarray(z, dtype=np.float64).reshape(-1))
+    return np.diag(s) - np.outer(s, s)
+
+
+def mse(AL: np.ndarray, Y: np.ndarray) -> float:
+    """Mean of (AL - Y)^2 over all elements, document 003 §1.3."""
+    return float(np.mean((np.asarray(AL, dtype=np.float64) - Y) ** 2))
+
+
+def binary_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
+    """-mean(Y log p + (1 - Y) log(1 - p)) with p = AL clipped to [1e-15, 1 - 1e-15] (scipy.special.xlogy)."""
+    p = np.clip(np.asarray(AL, dtype=np.float64), LOSS_CLIP, 1.0 - LOSS_CLIP)
+    return float(-np.mean(special.xlogy(Y, p) + special.xlogy(1.0 - np.asarray(Y), 1.0 - p)))
+
+
+def categorical_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
+    """Mean over the m columns of -sum_k Y log max(AL, 1e-15), document 003 §1.3 (AL, Y of shape (K, m))."""
+    p = np.maximum(np.asarray(AL, dtype=np.float64), LOSS_CLIP)
+    return float(-np.sum(special.xlogy(Y, p)) / np.shape(AL)[1])
