@@ -109,8 +109,20 @@ def load_implementation(target: str | None) -> Implementation:
     except BaseException as error:  # a submission may raise anything at import, even SystemExit
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise ImplementationLoadError(name, "".join(traceback.format_exception(error))) from error
+        raise ImplementationLoadError(name, _submission_traceback(error)) from error
     return Implementation(module, _origin(module, name))
+
+
+def _submission_traceback(error: BaseException) -> str:
+    """The formatted traceback without the loader's own frames (spec/ and importlib's frozen modules)."""
+    report = traceback.TracebackException.from_exception(error)
+    spec_dir = Path(__file__).resolve().parent
+    frames = [
+        frame for frame in report.stack
+        if not frame.filename.startswith("<frozen") and Path(frame.filename).resolve().parent != spec_dir
+    ]
+    report.stack = traceback.StackSummary.from_list(frames)
+    return "".join(report.format())
 
 
 def _load_path(path: Path) -> ModuleType:
