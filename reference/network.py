@@ -65,12 +65,15 @@ def initialize_parameters(layer_dims: Sequence[int], method: str = "he", seed: i
 
 def _layers(parameters: dict[str, np.ndarray]) -> int:
     """The number of layers L, after checking that W1..WL and b1..bL are all there and nothing else."""
-    L = len(parameters) // 2
+    numbers = [int(key[1:]) for key in parameters if key[:1] in ("W", "b") and key[1:].isdigit()]
+    L = max(numbers, default=0)
     expected = {f"{p}{layer}" for layer in range(1, L + 1) for p in "Wb"}
     if L == 0 or set(parameters) != expected:
+        missing, extra = sorted(expected - set(parameters)), sorted(set(parameters) - expected)
         raise ValueError(
             f"parameters must hold W1..WL and b1..bL; got keys {sorted(parameters)}"
-            + (f" (missing {sorted(expected - set(parameters))})" if expected - set(parameters) else "")
+            + (f" (missing {missing})" if missing else "")
+            + (f" (unexpected {extra})" if extra else "")
         )
     return L
 
