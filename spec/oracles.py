@@ -29,7 +29,8 @@ def central_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6
         plus, minus = base.copy(), base.copy()
         plus[index] += eps
         minus[index] -= eps
-        grad[index] = (float(f(plus)) - float(f(minus))) / (plus[index] - minus[index])
+        step = plus[index] - minus[index]
+        grad[index] = (float(f(plus)) - float(f(minus))) / step
     return grad
 
 
@@ -76,10 +77,10 @@ def gelu(z: np.ndarray) -> np.ndarray:
     return z64 * stats.norm.cdf(z64)
 
 
-def gelu_via_erf(z: np.ndarray) -> np.ndarray:
-    """z (1 + erf(z / sqrt 2)) / 2: the same function through scipy.special.erf (a second oracle)."""
+def gelu_via_erfc(z: np.ndarray) -> np.ndarray:
+    """z erfc(-z / sqrt 2) / 2 = z (1 + erf(z / sqrt 2)) / 2 without the cancellation of 1 + erf for z << 0."""
     z64 = np.asarray(z, dtype=np.float64)
-    return 0.5 * z64 * (1.0 + special.erf(z64 / np.sqrt(2.0)))
+    return 0.5 * z64 * special.erfc(-z64 / np.sqrt(2.0))
 
 
 def gelu_derivative(z: np.ndarray) -> np.ndarray:
