@@ -9,7 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
 import reference as R
+from spec.contract import SIGNATURES
 
 Args = tuple[tuple[Any, ...], dict[str, Any]]
 
@@ -53,20 +55,8 @@ def _z(rng: np.random.Generator) -> Args:
 
 
 CALLS: dict[str, Callable[[np.random.Generator], Args]] = {
-    **{
-        name: _z
-        for name in (
-            "sigmoid sigmoid_derivative tanh tanh_derivative relu relu_derivative leaky_relu "
-            "leaky_relu_derivative gelu gelu_derivative softmax"
-        ).split()
-    },
-    **{
-        name: _probabilities
-        for name in (
-            "mse mse_gradient binary_cross_entropy binary_cross_entropy_gradient categorical_cross_entropy "
-            "categorical_cross_entropy_gradient compute_cost"
-        ).split()
-    },
+    **dict.fromkeys(SIGNATURES["activations"], _z),
+    **dict.fromkeys(SIGNATURES["losses"], _probabilities),
     "perceptron_predict": lambda rng: ((rng.standard_normal(3), 0.1, rng.standard_normal(3)), {}),
     "perceptron_update": lambda rng: ((rng.standard_normal(3), 0.1, rng.standard_normal(3), 0, 0.1), {}),
     "perceptron_train": lambda rng: ((rng.standard_normal((2, 4)), np.array([0, 1, 1, 0])), {"epochs": 3}),
@@ -80,14 +70,20 @@ CALLS: dict[str, Callable[[np.random.Generator], Args]] = {
     "backward": _backward,
     "update_parameters": lambda rng: ((*_grads(rng), 0.1), {}),
     "predict": lambda rng: (_network(rng)[::2], {}),
-    "train": lambda rng: (_network(rng)[:2] + ([3, 4, 2],), {"epochs": 2, "batch_size": 2}),
+    "train": lambda rng: ((*_network(rng)[:2], [3, 4, 2]), {"epochs": 2, "batch_size": 2}),
     **{
         name: lambda rng: ((*_grads(rng), None, 0.1), {})
         for name in ("sgd_momentum_update", "rmsprop_update", "adam_update", "adamw_update")
     },
-    **{name: lambda rng: ((_network(rng)[2], 0.1), {}) for name in ("l2_penalty", "l2_gradient", "l1_penalty", "l1_gradient")},
+    **{
+        name: lambda rng: ((_network(rng)[2], 0.1), {})
+        for name in ("l2_penalty", "l2_gradient", "l1_penalty", "l1_gradient")
+    },
     "dropout_forward": lambda rng: ((rng.standard_normal((3, 4)), 0.5, np.random.default_rng(0)), {}),
-    "dropout_backward": lambda rng: ((rng.standard_normal((3, 4)), rng.integers(0, 2, (3, 4)).astype(float), 0.5), {}),
+    "dropout_backward": lambda rng: (
+        (rng.standard_normal((3, 4)), rng.integers(0, 2, (3, 4)).astype(float), 0.5),
+        {},
+    ),
     "batchnorm_forward": lambda rng: ((rng.standard_normal((3, 5)), np.ones((3, 1)), np.zeros((3, 1))), {}),
     "batchnorm_backward": _batchnorm_backward,
     "layernorm_forward": lambda rng: ((rng.standard_normal((3, 5)), np.ones((3, 1)), np.zeros((3, 1))), {}),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-import reference
 
+import reference
 from spec.contract import CONTRACT_VERSION, FUNCTIONS, signature_of
 from tests.reference_calls import CALLS
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pytest
+
 import reference as R
 
 X = np.zeros((3, 5))
@@ -13,7 +15,7 @@ Y_ONE_HOT = np.eye(2)[:, [0, 1, 0, 1, 0]]
 PARAMETERS = R.initialize_parameters([3, 4, 2], "he", seed=0)
 
 
-def raises(error: type[Exception], *fragments: str) -> pytest.RaisesContext:
+def raises(error: type[Exception], *fragments: str) -> Any:
     """Expect ``error`` whose message contains every fragment (matched literally)."""
     return pytest.raises(error, match="(?s)" + "".join(f"(?=.*{re.escape(f)})" for f in fragments))
 
@@ -88,7 +90,7 @@ def test_dropout_probability_outside_zero_one_is_refused(p: float) -> None:
 
 def test_dropout_needs_a_generator() -> None:
     with raises(TypeError, "rng must be a numpy.random.Generator", "int"):
-        R.dropout_forward(np.ones((2, 2)), 0.5, 0)
+        R.dropout_forward(np.ones((2, 2)), 0.5, 0)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("dims", [[], [3], [3, 0, 2], [3, 2.5]])
