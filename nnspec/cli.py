@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 import nnspec
-from nnspec import demo
+from nnspec import demo, requirements_doc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nnspec {nnspec.__version__} (contract 1)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo.register(commands)
+    requirements_doc.register(commands)
     return parser
 
 
