@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ def iter_examples() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
             yield document, example
 
 
-def stored(example: dict[str, Any], name: str) -> Any:
+def stored(example: Mapping[str, Any], name: str) -> Any:
     """The value of ``name``: what the document printed (``expected``), else what nnspec computed."""
     if name in example["expected"]:
         return example["expected"][name]
@@ -81,12 +81,12 @@ def half_unit(text: str) -> float:
     return 0.5 * 10.0 ** (exponent - decimals)
 
 
-def is_exact(example: dict[str, Any], name: str) -> bool:
+def is_exact(example: Mapping[str, Any], name: str) -> bool:
     """Whether ``name`` is compared exactly (labels, shapes, counts)."""
     return name in example["tolerance"].get("exact", [])
 
 
-def tolerance(example: dict[str, Any], name: str) -> float:
+def tolerance(example: Mapping[str, Any], name: str) -> float:
     """The absolute tolerance for ``name`` in ``example`` (0 for exact values), as the fixture derives it.
 
     Printed numbers: half a unit of the last printed decimal (the smallest over the elements of an array), or the
@@ -109,7 +109,7 @@ def tolerance(example: dict[str, Any], name: str) -> float:
     return rtol * max(1.0, float(np.max(np.abs(to_array(value)))))
 
 
-def source(document: dict[str, Any], example: dict[str, Any]) -> str:
+def source(document: Mapping[str, Any], example: Mapping[str, Any]) -> str:
     """The requirement source of an example: document file name and section title."""
     return f"{document['document']}, \"{example['section']}\""
 

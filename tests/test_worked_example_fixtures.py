@@ -448,3 +448,10 @@ def test_errata_page_lists_every_erratum() -> None:
 @pytest.mark.parametrize(("text", "half"), [("0.2689", 5e-5), ("10", 0.5), ("-0.00610", 5e-6), ("1e-8", 5e-9)])
 def test_half_unit_of_the_last_printed_decimal(text: str, half: float) -> None:
     assert fx.half_unit(text) == pytest.approx(half, rel=1e-12)
+
+
+def test_every_runner_named_by_a_fixture_exists_and_is_used() -> None:
+    from spec.test_worked_examples import RUNNERS
+
+    named = {example["runner"] for example in EXAMPLES.values() if example["runner"] is not None}
+    assert named == set(RUNNERS)
