@@ -340,53 +340,48 @@ def run_softmax_example(impl: Any, example: Inputs) -> list[Check]:
     ]
 
 
-def _logit_gradient(impl: Any, probabilities: np.ndarray, Y: np.ndarray, loss: str) -> Check:
+def _logit_gradient(impl: Any, name: str, probabilities: np.ndarray, Y: np.ndarray, loss: str) -> Check:
     """d(loss)/d(logits) of a softmax output equal to ``probabilities``: backward's db1 of a one-layer network."""
     X, params = _one_layer_logits(probabilities)
     AL, caches = impl.forward(X, params, output_activation="softmax")
     grads = impl.backward(AL, Y, caches, output_activation="softmax", loss=loss)
     inputs = {"X": X, "parameters": params, "output_activation": "softmax", "loss": loss, "Y": Y}
-    return Check("", grads["db1"], "backward", inputs)
+    return Check(name, grads["db1"], "backward", inputs)
 
 
 @runner("mse_vs_ce")
 def run_mse_vs_ce(impl: Any, example: Inputs) -> list[Check]:
     inputs = example["inputs"]
-    Y, good, bad = _a(inputs["Y"]), _a(inputs["AL_good"]), _a(inputs["AL_bad"])
-    costs = {}
-    for label, AL in (("good", good), ("bad", bad)):
-        costs[f"mse_{label}"] = impl.mse(AL, Y)
-        costs[f"ce_{label}"] = impl.categorical_cross_entropy(AL, Y)
-    ratio_ce, ratio_mse = costs["ce_bad"] / costs["ce_good"], costs["mse_bad"] / costs["mse_good"]
-    gradients = {f"dz_{loss}_{label}": _logit_gradient(impl, AL, Y, name)
-                 for loss, name in (("mse", "mse"), ("ce", "categorical_cross_entropy"))
-                 for label, AL in (("good", good), ("bad", bad))}
-    checks = [Check(name, cost, name.split("_")[0].replace("ce", "categorical_cross_entropy"),
-                    {"AL": good if name.endswith("good") else bad, "Y": Y}) for name, cost in costs.items()]
-    pair = {"AL_good": good, "AL_bad": bad, "Y": Y}
-    checks += [
-        Check("ratio_ce", ratio_ce, "categorical_cross_entropy", pair),
-        Check("ratio_ce_exact", ratio_ce, "categorical_cross_entropy", pair),
-        Check("ratio_mse", ratio_mse, "mse", pair),
-        Check("ratio_mse_exact", ratio_mse, "mse", pair),
-        Check("increase_ce", costs["ce_bad"] - costs["ce_good"], "categorical_cross_entropy", pair),
-        Check("increase_mse", costs["mse_bad"] - costs["mse_good"], "mse", pair),
-    ]
-    checks += [Check(name, check.got, check.fn, check.inputs) for name, check in gradients.items()]
-    checks += [
-        Check("dz_norm_ce_bad", np.linalg.norm(_a(gradients["dz_ce_bad"].got)), "backward",
-              gradients["dz_ce_bad"].inputs),
-        Check("dz_norm_mse_bad", np.linalg.norm(_a(gradients["dz_mse_bad"].got)), "backward",
-              gradients["dz_mse_bad"].inputs),
-    ]
+    Y = _a(inputs["Y"])
+    predictions = {"good": _a(inputs["AL_good"]), "bad": _a(inputs["AL_bad"])}
+    losses = {"mse": "mse", "ce": "categorical_cross_entropy"}
+    checks, costs = [], {}
+    for short, fn in losses.items():
+        for label, AL in predictions.items():
+            costs[f"{short}_{label}"] = getattr(impl, fn)(AL, Y)
+            checks.append(Check(f"{short}_{label}", costs[f"{short}_{label}"], fn, {"AL": AL, "Y": Y}))
+    pair = {"AL_good": predictions["good"], "AL_bad": predictions["bad"], "Y": Y}
+    for short, fn in losses.items():
+        ratio = costs[f"{short}_bad"] / costs[f"{short}_good"]
+        checks += [
+            Check(f"ratio_{short}", ratio, fn, pair),
+            Check(f"ratio_{short}_exact", ratio, fn, pair),
+            Check(f"increase_{short}", costs[f"{short}_bad"] - costs[f"{short}_good"], fn, pair),
+        ]
+    for short, fn in losses.items():
+        for label, AL in predictions.items():
+            gradient = _logit_gradient(impl, f"dz_{short}_{label}", AL, Y, fn)
+            checks.append(gradient)
+            if label == "bad":
+                norm = np.linalg.norm(_a(gradient.got))
+                checks.append(Check(f"dz_norm_{short}_bad", norm, gradient.fn, gradient.inputs))
     return checks
 
 
 @runner("output_gradient_softmax_ce")
 def run_output_gradient(impl: Any, example: Inputs) -> list[Check]:
     AL, Y = _a(example["inputs"]["AL"]), _a(example["inputs"]["Y"])
-    gradient = _logit_gradient(impl, AL, Y, "categorical_cross_entropy")
-    return [Check("delta", gradient.got, gradient.fn, gradient.inputs)]
+    return [_logit_gradient(impl, "delta", AL, Y, "categorical_cross_entropy")]
 
 
 @runner("backprop_2layer_sigmoid_softmax")
@@ -436,17 +431,23 @@ def run_adam(impl: Any, example: Inputs) -> list[Check]:
     checks = []
     for t, gradient in enumerate(inputs["gradients"], start=1):
         grads = {"dW1": np.array([[gradient]]), "db1": np.zeros((1, 1))}
-        call = {"parameters": params, "grads": grads, "state": f"the state returned by step {t - 1}"
-                if t > 1 else None, **hyper}
-        before = _a(params["W1"]).reshape(-1)
+        previous = None if t == 1 else f"the state returned by step {t - 1}"
+        call = {"parameters": params, "grads": grads, "state": previous, **hyper}
+        before = _theta(params)
         params, state = impl.adam_update(params, grads, state, hyper["learning_rate"], hyper["beta1"],
                                          hyper["beta2"], hyper["eps"])
-        theta = _a(params["W1"]).reshape(-1)
-        checks += [Check(f"theta{t}", theta[0] if theta.size == 1 else theta, "adam_update", call),
-                   Check(f"step{t}", (before - theta)[0] if theta.size == 1 else before - theta, "adam_update", call)]
+        theta = _theta(params)
+        checks += [Check(f"theta{t}", theta, "adam_update", call),
+                   Check(f"step{t}", before - theta, "adam_update", call)]
         if f"theta{t}_exact" in names:
-            checks.append(Check(f"theta{t}_exact", theta[0] if theta.size == 1 else theta, "adam_update", call))
+            checks.append(Check(f"theta{t}_exact", theta, "adam_update", call))
     return checks
+
+
+def _theta(params: Mapping[str, Any]) -> np.ndarray:
+    """The one weight W1 = [[theta]] as a scalar array (left as it is when it has another size)."""
+    weights = _a(params["W1"])
+    return weights.reshape(()) if weights.size == 1 else weights
 
 
 @runner("perceptron_and")
