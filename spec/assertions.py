@@ -156,6 +156,7 @@ def assert_close(
     _fail(lines + _opt(_value_hint(got_arr, expected_arr, what, m, alternatives)))
 
 
+@np.errstate(all="ignore")  # a message about broken numbers must not itself warn
 def relative_error(a: Any, b: Any) -> float:
     """``norm(a - b) / max(norm(a), norm(b))``, 0 when both are 0 (the measure used for gradient checks)."""
     a64, b64 = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -171,18 +172,29 @@ def assert_gradient_matches(
     inputs: Mapping[str, Any],
     what: str = "gradient",
     max_relative_error: float = 1e-7,
+    atol: float = 0.0,
     m: int | None = None,
     alternatives: Mapping[str, Any] | None = None,
+    reference_name: str = "numerical (central differences)",
 ) -> None:
-    """``relative_error(got, numeric) < max_relative_error``, with ``numeric`` a finite-difference gradient."""
+    """``relative_error(got, numeric) < max_relative_error``, with ``numeric`` a finite-difference gradient.
+
+    ``reference_name`` names the comparison value in the message (e.g. "known gradient" when ``got`` is the
+    implementation's own finite difference).
+
+    ``atol`` (default 0) also accepts ``max |got - numeric| <= atol``: the floor for gradients so close to 0
+    that the differences' rounding error dominates their norm (pass the rounding bound of the difference).
+    """
     numeric_arr = np.asarray(numeric, dtype=np.float64)
     assert_shape(got, numeric_arr.shape, fn=fn, inputs=inputs, what=what)
     got_arr = np.asarray(got, dtype=np.float64)
     error = relative_error(got_arr, numeric_arr) if np.isfinite(got_arr).all() else np.inf
-    if error < max_relative_error:
+    if error < max_relative_error or float(np.max(np.abs(got_arr - numeric_arr), initial=0.0)) <= atol:
         return
-    lines = [*describe_call(fn, inputs), *_discrepancy(got_arr, numeric_arr, what, "numerical (central differences)")]
-    lines.append(f"relative error norm(got - numerical) / max norm = {error:.3g}, allowed < {max_relative_error:g}")
+    lines = [*describe_call(fn, inputs), *_discrepancy(got_arr, numeric_arr, what, reference_name)]
+    lines.append(f"relative error norm(got - {reference_name.split()[0]}) / max norm = {error:.3g}, "
+                 f"allowed < {max_relative_error:g}"
+                 + (f" (or every |difference| <= {atol:g})" if atol else ""))
     _fail(lines + _opt(_value_hint(got_arr, numeric_arr, what, m, alternatives)))
 
 
@@ -254,6 +266,7 @@ def _opt(line: str | None) -> list[str]:
     return [] if line is None else [line]
 
 
+@np.errstate(all="ignore")  # a message about broken numbers must not itself warn
 def _discrepancy(got: np.ndarray, expected: np.ndarray, what: str, expected_name: str = "expected") -> list[str]:
     diff = np.abs(got - expected)
     diff = np.where(np.isnan(diff), np.inf, diff)
@@ -267,6 +280,7 @@ def _discrepancy(got: np.ndarray, expected: np.ndarray, what: str, expected_name
     ]
 
 
+@np.errstate(all="ignore")  # a message about broken numbers must not itself warn
 def _common_ratio(got: np.ndarray, expected: np.ndarray) -> float | None:
     """k when got = k * expected elementwise (to RATIO_AGREEMENT), else None."""
     scale = float(np.max(np.abs(expected), initial=0.0))
@@ -278,6 +292,7 @@ def _common_ratio(got: np.ndarray, expected: np.ndarray) -> float | None:
     return k if np.all(np.abs(ratios - k) <= RATIO_AGREEMENT * max(abs(k), 1.0)) else None
 
 
+@np.errstate(all="ignore")  # a message about broken numbers must not itself warn
 def _value_hint(
     got: np.ndarray, expected: np.ndarray, what: str, m: int | None, alternatives: Mapping[str, Any] | None
 ) -> str | None:
@@ -318,6 +333,8 @@ def read_only_copy(value: Any) -> Any:
         return copy
     if isinstance(value, dict):
         return {key: read_only_copy(item) for key, item in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple takes its fields one by one
+        return type(value)(*(read_only_copy(item) for item in value))
     if isinstance(value, (tuple, list)):
         return type(value)(read_only_copy(item) for item in value)
     return value

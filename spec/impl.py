@@ -86,8 +86,9 @@ def guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except Exception as error:
-            fail_raised(name, _named_arguments(function, args, kwargs), error)
+        except Exception as error:  # reported outside this block, so pytest shows no "during handling of..."
+            raised = error
+        fail_raised(name, _named_arguments(function, args, kwargs), raised)
 
     return call
 

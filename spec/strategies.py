@@ -37,12 +37,12 @@ def floats(
 
 
 def arrays(
-    shape: int | tuple[int, ...],
+    shape: int | tuple[int, ...] | st.SearchStrategy[tuple[int, ...]],
     min_value: float = -DEFAULT_BOUND,
     max_value: float = DEFAULT_BOUND,
     dtype: Any = np.float64,
 ) -> st.SearchStrategy[np.ndarray]:
-    """Arrays of the given shape with finite elements in [min_value, max_value]."""
+    """Arrays of the given shape (or of shapes drawn from a strategy) with elements in [min_value, max_value]."""
     return hnp.arrays(np.dtype(dtype), shape, elements=floats(min_value, max_value, dtype))
 
 

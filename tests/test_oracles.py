@@ -109,3 +109,8 @@ def test_loss_oracles_on_hand_computed_values() -> None:
     one_hot = np.array([[1.0, 0.0], [0.0, 1.0]])
     expected = -(np.log(0.7) + np.log(0.9)) / 2
     assert oracles.categorical_cross_entropy(probabilities, one_hot) == pytest.approx(expected, rel=1e-14)
+
+
+def test_elementwise_derivative_equals_central_difference_of_the_sum() -> None:
+    numeric = oracles.central_difference(lambda v: float(np.sum(np.tanh(v))), Z)
+    assert relative_error(oracles.elementwise_derivative(np.tanh, Z), numeric) < CENTRAL_DIFFERENCE_AGREEMENT
