@@ -432,7 +432,7 @@ def _plot_training(fig: Any, result: TrainResult) -> Any:
     twin.set_ylabel("test accuracy (%)")
     lines = ax.get_lines() + twin.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], loc="upper right")
-    ax.set_title(_describe(result.config), fontsize=9, y=-0.25)
+    ax.set_title(describe(result.config), fontsize=9, y=-0.25)
     fig.tight_layout()
     return fig
 
@@ -468,7 +468,8 @@ def _plot_weights(fig: Any, W1: np.ndarray) -> Any:
     return fig
 
 
-def _describe(config: TrainConfig) -> str:
+def describe(config: TrainConfig) -> str:
+    """One line naming the architecture, optimizer and hyper-parameters."""
     return (
         f"{'-'.join(map(str, config.layers))} {config.hidden_activation}/softmax, {config.optimizer} "
         f"lr {config.learning_rate:g}, batch {config.batch_size}, seed {config.seed}, {config.dtype}"
@@ -535,7 +536,7 @@ def plot_sweep(path: Path, results: Sequence[TrainResult]) -> Path:
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss (mean over 1/20 epoch)")
-    ax.set_title(_describe(results[0].config).replace(f"lr {results[0].config.learning_rate:g}", "lr varied"),
+    ax.set_title(describe(results[0].config).replace(f"lr {results[0].config.learning_rate:g}", "lr varied"),
                  fontsize=9)
     ax.legend()
     fig.tight_layout()
@@ -610,7 +611,7 @@ def run_train(args: argparse.Namespace) -> int:
     if args.plots:
         require_matplotlib()
     data = mnist.load_mnist(args.data_dir, config.dtype)
-    print(f"training {_describe(config)} on {data.X_train.shape[1]} images from {data.directory}")
+    print(f"training {describe(config)} on {data.X_train.shape[1]} images from {data.directory}")
     result = train_model(data.X_train, data.Y_train, data.X_test, data.y_test, config,
                          Progress(sys.stdout, config.epochs))
     if result.diverged_at is not None:
@@ -647,7 +648,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     data = mnist.load_mnist(args.data_dir, base.dtype)
     results = sweep(data, base, args.rates, sys.stdout)
     args.out.mkdir(parents=True, exist_ok=True)
-    table = f"Learning-rate sweep: {_describe(base).replace(f'lr {base.learning_rate:g}', 'lr varied')}, " \
+    table = f"Learning-rate sweep: {describe(base).replace(f'lr {base.learning_rate:g}', 'lr varied')}, " \
             f"{base.epochs} epochs.\n\n" + sweep_table(results)
     (args.out / "sweep.md").write_text(table)
     print(table + f"wrote {args.out / 'sweep.md'}")
