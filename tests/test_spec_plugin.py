@@ -116,6 +116,17 @@ def test_wrong_sigmoid_derivative_fails_naming_the_requirement_and_the_mistake()
     assert chapter_table(result.stdout)["activations"]["failed"] >= 1
 
 
+@pytest.mark.parametrize(("submission", "spec_module", "failing", "hint"), [
+    ("softmax_wrong_axis.py", "spec/test_activations.py", "[ACT-SOFTMAX-VALUES]", "over axis 1"),
+    ("linear_missing_one_over_m.py", "spec/test_layers.py", "[LAY-LINEAR-BACKWARD-DW]", "forget the 1/m"),
+])
+def test_classic_bug_fails_the_expected_requirement(submission: str, spec_module: str, failing: str,
+                                                     hint: str) -> None:
+    result = run_spec(spec_module, "-k", "softmax_values or backward_dw", "--impl", str(IMPLS / submission))
+    assert result.returncode == 1, result.stdout
+    assert failing in result.stdout and hint in result.stdout, result.stdout
+
+
 def test_requirement_decorator_insists_on_the_test_name() -> None:
     with pytest.raises(NameError, match="test_act_demo_name"):
         requirement("ACT-DEMO-NAME", "a statement", "a source")(lambda: None)
