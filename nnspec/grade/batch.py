@@ -1,0 +1,88 @@
+"""Batch mode: grade many submissions in parallel, each in its own grader process, into one roster."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from nnspec.grade import reports
+from nnspec.grade.config import GradingConfig
+
+ROSTER_FIELDS = ("submission", "score", "max_score", "exit_code", "passed", "failed", "not_implemented", "error")
+
+
+def is_submission(path: Path) -> bool:
+    """A .py file or a package folder (has __init__.py)."""
+    return (path.is_file() and path.suffix == ".py") or (path.is_dir() and (path / "__init__.py").is_file())
+
+
+def expand(paths: Sequence[str]) -> list[str]:
+    """The submissions named: a folder that is not itself a package stands for the submissions inside it."""
+    found: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir() and not is_submission(path):
+            found += sorted(str(child) for child in path.iterdir()
+                            if is_submission(child) and not child.name.startswith((".", "_")))
+        else:
+            found.append(name)
+    return found
+
+
+def run(submissions: list[str], args: argparse.Namespace, grading: GradingConfig) -> int:
+    """Grade every submission (``args.jobs`` at a time); write the roster; 0 only if all exit 0."""
+    if not submissions:
+        print("nnspec grade: no submissions found", file=sys.stderr)
+        return reports.EXIT_UNUSABLE
+    with tempfile.TemporaryDirectory(prefix="nnspec-batch-") as scratch, \
+            ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        rows = list(pool.map(lambda item: _grade(item[1], Path(scratch) / f"{item[0]}.json", args),
+                             enumerate(submissions)))
+    for row in rows:
+        print(f"{row['score']:>8g} / {row['max_score']:<8g} exit {row['exit_code']}  {row['submission']}"
+              + (f"  ({row['error']})" if row["error"] else ""))
+    roster = args.roster or "roster.csv"
+    _write_roster(Path(roster), rows)
+    print(f"roster written to {roster}")
+    return max((int(row["exit_code"]) for row in rows), default=0)
+
+
+def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, "-m", "nnspec.grade", submission, "--json", str(report_path)]
+    if args.config:
+        command += ["--config", args.config]
+    for chapter in args.chapter or []:
+        command += ["--chapter", chapter]
+    for req_id in args.requirement or []:
+        command += ["--requirement", req_id]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    row: dict[str, Any] = {"submission": submission, "score": 0.0, "max_score": 0.0, "exit_code": finished.returncode,
+                           "passed": 0, "failed": 0, "not_implemented": 0, "error": ""}
+    try:
+        data = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        row["error"] = (finished.stderr.strip().splitlines() or ["the grader wrote no report"])[-1]
+        return row
+    statuses = [requirement["status"] for requirement in data["requirements"]]
+    row.update(score=data["score"], max_score=data["max_score"], passed=statuses.count("passed"),
+               failed=statuses.count("failed"), not_implemented=statuses.count("not implemented"),
+               error="" if data["loaded"] else "could not be loaded")
+    return row
+
+
+def _write_roster(path: Path, rows: list[dict[str, Any]]) -> None:
+    if path.suffix == ".json":
+        path.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        return
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=ROSTER_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)

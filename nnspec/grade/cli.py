@@ -1,0 +1,100 @@
+"""The ``grade`` sub-command: one submission (a .py file or a package folder) or many (batch mode)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from nnspec.grade import batch, config, frameworks, reports, runner
+from nnspec.grade.runner import GradeRun, RequirementResult
+
+SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``grade`` sub-command."""
+    parser = commands.add_parser(
+        "grade", help="grade a submission (a .py file or package folder) against the spec, isolated",
+        description="Runs the whole spec against a submission whose code runs in a separate, limited process. "
+        "Exit code 0: every required requirement passed; 1: some did not; 2: usage error or the submission "
+        "could not be loaded. With several paths, or a folder of submissions, grades them all (batch mode).",
+    )
+    add_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="submission(s): .py file, package folder, "
+                        "or a folder holding one submission per entry")
+    parser.add_argument("--config", metavar="TOML", help="grading configuration (default: the one shipped)")
+    parser.add_argument("--json", metavar="PATH", help="write the full report (hidden requirements too) as JSON")
+    parser.add_argument("--gradescope", metavar="PATH", help="write Gradescope's results.json")
+    parser.add_argument("--junit", metavar="PATH", help="write JUnit XML")
+    parser.add_argument("--chapter", action="append", metavar="NAME",
+                        help="grade only this spec chapter (repeatable), e.g. activations")
+    parser.add_argument("--requirement", action="append", metavar="ID",
+                        help="grade only this requirement (repeatable), e.g. ACT-SIGMOID-VALUES")
+    parser.add_argument("--roster", metavar="PATH", help="batch mode: the roster (.csv or .json)")
+    parser.add_argument("--jobs", type=int, default=2, help="batch mode: submissions graded at once (default 2)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        grading = config.load(args.config)
+    except config.ConfigError as error:
+        print(f"nnspec grade: {error}", file=sys.stderr)
+        return reports.EXIT_UNUSABLE
+    submissions = batch.expand(args.paths)
+    if len(submissions) != 1 or args.roster:
+        return batch.run(submissions, args, grading)
+    return grade_one(submissions[0], args, grading)
+
+
+def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConfig) -> int:
+    """Grade ``target``, print the learner's report, write the requested files; returns the exit code."""
+    try:
+        if not Path(target).exists():
+            raise ValueError(f"no such file or folder: {target}")
+        grade_run = runner.run(target, grading.limits, args.chapter, args.requirement)
+    except ValueError as error:
+        grade_run = GradeRun(target, target, False, f"usage error: {error}", [])
+    if grading.no_frameworks and grade_run.loaded:
+        grade_run.results.insert(0, _frameworks_result(target, grade_run, grading))
+    report = reports.build(grade_run, grading)
+    sys.stdout.write(reports.terminal(report, colour=_colour(sys.stdout)))
+    write_files(report, args)
+    return report.exit_code
+
+
+def _frameworks_result(target: str, grade_run: GradeRun, grading: config.GradingConfig) -> RequirementResult:
+    message = frameworks.check(target, grade_run.loaded_modules, grading.forbidden_modules)
+    return RequirementResult(frameworks.NO_FRAMEWORKS, "failed" if message else "passed", message, 0.0, 1)
+
+
+def write_files(report: reports.Report, args: argparse.Namespace) -> None:
+    if args.json:
+        Path(args.json).write_text(reports.dumps_json(reports.to_json(report)), encoding="utf-8")
+    if args.gradescope:
+        Path(args.gradescope).write_text(json.dumps(reports.gradescope(report), indent=2) + "\n", encoding="utf-8")
+    if args.junit:
+        Path(args.junit).write_text(reports.junit(report), encoding="utf-8")
+    summary = os.environ.get(SUMMARY_ENV)
+    if summary:
+        with open(summary, "a", encoding="utf-8") as file:
+            file.write(reports.markdown(report))
+
+
+def _colour(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m nnspec.grade``: the sub-command on its own."""
+    parser = argparse.ArgumentParser(prog="nnspec grade")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

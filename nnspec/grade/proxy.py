@@ -1,0 +1,432 @@
+"""The grader's side of isolation: ``IsolatedImplementation`` looks like ``spec.impl.Implementation`` to the spec,
+but every call runs in a worker process (``nnspec.grade.worker``) under time, memory and CPU limits.
+
+A call that times out, crashes the worker, or ends in an exception after which the worker cannot be trusted
+(SystemExit, KeyboardInterrupt, RecursionError, MemoryError) fails the running requirement with a message that
+says what happened; the worker is restarted (the submission re-imported) for the next requirement, and the rest
+of the running requirement fails at once with the same message instead of waiting again.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import inspect
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+import numpy as np
+import pytest
+
+from nnspec.grade import wire
+from nnspec.grade.limits import Limits
+from spec.assertions import check, describe_call
+from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, ImplementationLoadError
+from spec.requirements import current
+
+KILL_GRACE_S = 2.0  # how long a worker told to exit may take before it is killed
+MIN_CALL_TIME_S = 0.05  # a call is never given less than this, even at the end of a requirement's budget
+READ_CHUNK = 1 << 16
+WORKER_ENV_KEEP = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
+WORKER_ENV = {  # one BLAS thread: the machine's cores are shared; fixed hash seed: identical runs
+    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+}
+
+
+class WorkerLostError(Exception):
+    """The worker stopped answering: timed out, crashed, exited, or broke the protocol."""
+
+
+@dataclass
+class Output:
+    """What the submission printed (stdout and stderr together), over all runs of the worker: head and size."""
+
+    limit: int
+    head: bytearray = field(default_factory=bytearray)
+    total: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def drain(self, stream: IO[bytes]) -> None:
+        """Read ``stream`` to its end, keeping the first ``limit`` bytes (run in a thread)."""
+        while chunk := stream.read1(READ_CHUNK):  # type: ignore[attr-defined]
+            with self.lock:
+                self.total += len(chunk)
+                room = self.limit - len(self.head)
+                if room > 0:
+                    self.head += chunk[:room]
+
+    def text(self) -> str:
+        with self.lock:
+            return self.head.decode("utf-8", errors="replace")
+
+
+class WorkerProcess:
+    """One run of the worker: the process, its pipe, and its output reader."""
+
+    def __init__(self, settings: dict[str, Any], output: Output, cwd: str) -> None:
+        parent, child = socket.socketpair()
+        env = {name: os.environ[name] for name in WORKER_ENV_KEEP if name in os.environ}
+        env.update(WORKER_ENV, HOME=cwd, TMPDIR=cwd)
+        command = [sys.executable, "-I", "-B", "-m", "nnspec.grade.worker", str(child.fileno())]
+        self.process = subprocess.Popen(
+            command, pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True,
+        )
+        child.close()
+        self.conn = Connection(parent.detach())
+        assert self.process.stdout is not None
+        self.reader = threading.Thread(target=output.drain, args=(self.process.stdout,), daemon=True)
+        self.reader.start()
+        self.conn.send_bytes(wire.dumps(settings))
+
+    def receive(self, timeout: float, max_bytes: int) -> tuple[Any, ...]:
+        """The next message; raises TimeoutError, or EOFError/OSError when the pipe breaks."""
+        if not self.conn.poll(max(timeout, 0.0)):
+            raise TimeoutError
+        message = wire.load_untrusted(self.conn.recv_bytes(max_bytes))
+        if not isinstance(message, tuple) or not message:
+            raise OSError(f"malformed message {type(message).__name__}")
+        return message
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        self.conn.send_bytes(wire.dumps(message))
+
+    def stop(self, kill: bool) -> int | None:
+        """End the process (politely unless ``kill``); returns its exit status (negative: the signal)."""
+        if not kill:
+            try:
+                self.send(("exit",))
+                self.process.wait(KILL_GRACE_S)
+            except (OSError, subprocess.TimeoutExpired):
+                kill = True
+        if kill and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # the worker's session: it and anything it started
+                os.killpg(self.process.pid, signal.SIGKILL)
+        status = self.process.wait()
+        self.conn.close()
+        self.reader.join(KILL_GRACE_S)
+        return status
+
+    def exit_status(self, wait: float) -> int | None:
+        try:
+            return self.process.wait(wait)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+def describe_exit(status: int | None) -> str:
+    """Why a worker process ended, for a learner."""
+    if status is None:
+        return "stopped answering"
+    if status < 0:
+        name = signal.Signals(-status).name
+        causes = {
+            "SIGSEGV": "a crash in native code (ctypes, a C extension, or unbounded recursion after raising the "
+                       "recursion limit)",
+            "SIGXCPU": "the CPU-time limit of the submission's process was reached",
+            "SIGKILL": "killed, probably for using too much memory",
+            "SIGABRT": "aborted by native code",
+        }
+        return f"was killed by signal {name}: {causes.get(name, 'see the signal name')}"
+    return f"exited with status {status} (os._exit or sys.exit called inside the submission?)"
+
+
+class IsolatedImplementation:
+    """The submission behind a worker process, with the interface of ``spec.impl.Implementation``."""
+
+    def __init__(self, target: str, limits: Limits, workdir: str, unreadable: list[str]) -> None:
+        self.target = target
+        self.limits = limits
+        self.workdir = workdir
+        self.unreadable = unreadable
+        self.output = Output(limits.output_bytes)
+        self.generation = 0
+        self.worker: WorkerProcess | None = None
+        self.functions: dict[str, list[tuple[str, int]]] = {}
+        self.contract_version: str | None = None
+        self.origin = target
+        self.loaded_modules: list[str] = []
+        self.restarts = 0
+        self.broken: str | None = None  # set when the submission cannot be started again
+        self.poisoned: str | None = None  # the failure that ends the running requirement
+        self.item_deadline = float("inf")
+        self.callbacks: dict[int, Callable[..., Any]] = {}
+        self.callback_error: BaseException | None = None
+        self.deadline = float("inf")
+        self.depth = 0
+        self.timeout_text = ""
+
+    def __repr__(self) -> str:
+        return f"<isolated implementation {self.origin}>"
+
+    # --- worker lifetime -------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start a worker and import the submission; ImplementationLoadError when the import fails."""
+        self.generation += 1
+        settings = {
+            "target": self.target, "limits": self.limits, "generation": self.generation, "writable": self.workdir,
+            "unreadable": self.unreadable, "path": [os.getcwd()],
+        }
+        worker = WorkerProcess(settings, self.output, self.workdir)
+        try:
+            message = worker.receive(self.limits.import_timeout, self.limits.message_bytes)
+        except TimeoutError:
+            worker.stop(kill=True)
+            raise ImplementationLoadError(
+                self.target, f"importing the submission did not finish within {self.limits.import_timeout:g} s "
+                             "(an endless loop or long computation at module level?)"
+            ) from None
+        except (EOFError, OSError, Exception) as error:
+            status = worker.stop(kill=True)
+            raise ImplementationLoadError(
+                self.target, f"the submission's process {describe_exit(status)} while importing it ({error!r})"
+            ) from None
+        if message[0] != "ready":
+            worker.stop(kill=True)
+            raise ImplementationLoadError(self.target, str(message[1]) if len(message) > 1 else "unknown error")
+        info = message[1]
+        self.functions = dict(info["functions"])
+        self.contract_version = info["contract_version"]
+        self.origin = str(info["origin"])
+        self.loaded_modules = list(info["modules"])
+        self.worker = worker
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop(kill=False)
+            self.worker = None
+
+    def _lose(self, worker: WorkerProcess, reason: str) -> NoReturn:
+        """The worker is unusable: kill it, remember why, and fail the running call."""
+        worker.stop(kill=True)
+        self.worker = None
+        self.restarts += 1
+        self.poisoned = reason
+        raise WorkerLostError(reason)
+
+    def _ensure_worker(self) -> WorkerProcess:
+        if self.broken is not None:
+            raise WorkerLostError(self.broken)
+        if self.worker is None:
+            try:
+                self.start()
+            except ImplementationLoadError as error:
+                self.broken = f"the submission could not be imported again after a restart:\n{error.details}"
+                raise WorkerLostError(self.broken) from None
+        assert self.worker is not None
+        return self.worker
+
+    # --- the Implementation interface ------------------------------------------------------------------------
+
+    def has(self, name: str) -> bool:
+        return name in self.functions
+
+    def raw(self, name: str) -> Callable[..., Any]:
+        """The function, raising what the submission raised (rebuilt as a builtin exception type)."""
+        if name not in self.functions:
+            pytest.skip(NOT_IMPLEMENTED + name)
+        return self._function(name, guarded=False)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("__") or (name not in CONTRACT_FUNCTIONS and name not in self.functions):
+            raise AttributeError(f"{name!r} is not a contract function (spec.impl.CONTRACT_FUNCTIONS)")
+        if name not in self.functions:
+            pytest.skip(NOT_IMPLEMENTED + name)
+        return self._function(name, guarded=True)
+
+    def begin_requirement(self) -> None:
+        """Called before each spec test: a fresh time budget, and no failure carried over."""
+        self.poisoned = None
+        self.item_deadline = time.monotonic() + self.limits.requirement_timeout
+
+    # --- calls -----------------------------------------------------------------------------------------------
+
+    def _function(self, name: str, guarded: bool) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.call(name, args, kwargs, guarded)
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], guarded: bool) -> Any:
+        """Run ``name(*args, **kwargs)`` in the worker; failures become spec failures (or rebuilt exceptions)."""
+        inputs = self._named(name, args, kwargs)
+        if self.poisoned is not None and self.depth == 0:
+            self._fail(name, inputs, self.poisoned + "\n(this call was not made: the requirement already failed)")
+        try:
+            value, error = self._call(name, args, kwargs)
+        except WorkerLostError as lost:  # reported outside this block: no "during handling of..." in the message
+            value, error, lost_text = None, None, str(lost)
+        else:
+            lost_text = ""
+        if lost_text:
+            self._fail(name, inputs, lost_text)
+        if error is None:
+            return value
+        if error.fatal:
+            self._retire()
+            self.poisoned = "\n".join(render_raised(error))
+        if not guarded and "Exception" in error.bases and not error.fatal:
+            raise rebuild(error)
+        self._fail(name, inputs, *render_raised(error))
+
+    def _retire(self) -> None:
+        """The worker exits by itself after a fatal exception: collect it, count the restart."""
+        if self.worker is not None:
+            self.worker.stop(kill=True)
+            self.worker = None
+            self.restarts += 1
+
+    @staticmethod
+    def _fail(name: str, inputs: Mapping[str, Any], *lines: str) -> NoReturn:
+        check(False, "\n".join([*describe_call(name, inputs), *lines]))
+        raise AssertionError("unreachable")
+
+    def _named(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        parameters = [
+            inspect.Parameter(pname, inspect._ParameterKind(kind), default=None)
+            if kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+            else inspect.Parameter(pname, inspect._ParameterKind(kind))
+            for pname, kind in self.functions.get(name, [])
+        ]
+        try:
+            return dict(inspect.Signature(parameters).bind(*args, **kwargs).arguments)
+        except (TypeError, ValueError):
+            return {**{f"arg{i}": value for i, value in enumerate(args)}, **kwargs}
+
+    def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, wire.RemoteError | None]:
+        worker = self._ensure_worker()
+        outer = self.depth == 0
+        if outer:
+            chapter = current().chapter
+            limit = self.limits.call_timeout_for(chapter)
+            budget = self.item_deadline - time.monotonic()
+            self.deadline = time.monotonic() + max(min(limit, budget), MIN_CALL_TIME_S)
+            self.callbacks, self.callback_error = {}, None
+            self.timeout_text = (
+                f"{name} did not return within {limit:g} s (the time limit of one call in chapter {chapter})"
+                if limit <= budget else
+                f"{name} did not return within the {self.limits.requirement_timeout:g} s this requirement may take "
+                "in all"
+            )
+        message = ("call", name, self._for_worker(args), self._for_worker(kwargs))
+        self.depth += 1
+        try:
+            worker.send(message)
+            reply = self._await(worker)
+        except (OSError, EOFError, pickle.UnpicklingError) as error:
+            broken: BaseException | None = error
+        else:
+            broken = None
+        finally:
+            self.depth -= 1
+        if broken is not None:
+            status = worker.exit_status(KILL_GRACE_S)
+            detail = "" if isinstance(broken, EOFError) else f" ({type(broken).__name__}: {broken})"
+            self._lose(worker, f"the submission's process {describe_exit(status)} during {name}{detail}; "
+                               "it was restarted for the next requirement")
+        kind, value, mirrors = reply
+        for position, mirror in dict(mirrors).items():
+            if isinstance(position, int) and 0 <= position < len(args):
+                wire.apply_back(args[position], mirror)
+            elif isinstance(position, str) and position in kwargs:
+                wire.apply_back(kwargs[position], mirror)
+        if outer and self.callback_error is not None:
+            raise self.callback_error
+        return (value, None) if kind == "result" else (None, value)
+
+    def _await(self, worker: WorkerProcess) -> tuple[Any, ...]:
+        while True:
+            try:
+                message = worker.receive(self.deadline - time.monotonic(), self.limits.message_bytes)
+            except TimeoutError:
+                message = ()
+            if not message:
+                self._lose(worker, self.timeout_text + ". Look for an endless or very slow loop; the submission's "
+                                                       "process was stopped and restarted for the next requirement")
+            if message[0] in ("result", "raised") and len(message) == 3:
+                return message
+            if message[0] == "callback" and len(message) == 4:
+                self._run_callback(worker, *message[1:])
+                continue
+            raise OSError(f"unexpected message {message[0]!r} from the worker")
+
+    def _run_callback(self, worker: WorkerProcess, key: int, args: Any, kwargs: Any) -> None:
+        function = self.callbacks.get(key)
+        try:
+            if function is None:
+                raise RuntimeError("this function was passed in an earlier call and is no longer available")
+            result = function(*args, **kwargs)
+        except WorkerLostError:
+            raise
+        except BaseException as error:  # reported to the submission as an exception, re-raised after the call
+            if self.callback_error is None:
+                self.callback_error = error
+            worker.send(("callback_result", False, f"{type(error).__name__}: {error}"))
+            return
+        worker.send(("callback_result", True, self._for_worker(result)))
+
+    def _for_worker(self, value: Any) -> Any:
+        def leaf(item: Any) -> Any:
+            if isinstance(item, wire.Handle) and item.generation != self.generation:
+                raise WorkerLostError(
+                    f"{item!r} came from a run of the submission's process that has since been restarted")
+            if wire.is_function(item):
+                key = len(self.callbacks) + 1
+                self.callbacks[key] = item
+                return wire.Callback(key)
+            if isinstance(item, np.ndarray) and not item.flags.writeable:
+                return wire.Frozen(item.copy())
+            return item
+
+        return wire.walk(value, leaf)
+
+
+def rebuild(error: wire.RemoteError) -> Exception:
+    """An exception of the same name deriving from the same builtin class (so pytest.raises(ValueError) works)."""
+    base = next((getattr(builtins, name) for name in error.bases
+                 if isinstance(getattr(builtins, name, None), type) and issubclass(getattr(builtins, name), Exception)),
+                Exception)
+    cls = base if base.__name__ == error.type_name else _exception_class(error.type_name, base)
+    return cls(error.message)
+
+
+_CLASSES: dict[tuple[str, type], type[Exception]] = {}
+
+
+def _exception_class(name: str, base: type[Exception]) -> type[Exception]:
+    if (name, base) not in _CLASSES:
+        _CLASSES[name, base] = type(name, (base,), {"__module__": "submission"})
+    return _CLASSES[name, base]
+
+
+def render_raised(error: wire.RemoteError) -> list[str]:
+    """The lines spec.assertions.fail_raised writes for an exception raised in the implementation."""
+    lines = [f"the implementation raised {error.type_name}: {error.message}"]
+    if error.traceback:
+        lines += ["traceback inside the implementation (most recent call last):", *error.traceback]
+    if error.fatal:
+        lines.append("(after this the submission's process was restarted for the next requirement)")
+    return lines
+
+
+def unreadable_paths() -> list[str]:
+    """Folders the worker may not read: the repository's fixtures (expected values, MNIST) and data caches."""
+    paths = [Path(__file__).resolve().parents[2] / "fixtures"]
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "nnspec"
+    paths.append(cache)
+    if os.environ.get("NNSPEC_DATA_DIR"):
+        paths.append(Path(os.environ["NNSPEC_DATA_DIR"]))
+    return [str(path) for path in paths]

@@ -1,0 +1,195 @@
+"""What crosses between the grader and the submission's worker process: data only, never code.
+
+Grader -> worker: pickles of the spec's arguments (the grader is trusted). Two things cannot travel by value and
+are replaced before pickling: a function the spec passes in (``numerical_gradient``'s ``f``) becomes a
+``Callback`` that the worker turns into a stub calling back into the grader; a read-only array becomes
+``Frozen`` so that the worker's copy is read-only too (purity checks rely on writes raising).
+
+Worker -> grader: the worker first reduces every value to ``to_data`` (None, bool, int, float, complex, str,
+bytes, exact ``np.ndarray`` without objects, NumPy scalars, and tuples/lists/dicts/sets of these); anything else
+stays in the worker and crosses as a ``Handle``. The grader unpickles with ``load_untrusted``, whose allow-list
+admits only those types, so a compromised worker cannot make the grader import or run anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import pickle
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+SCALAR_TYPES = (type(None), bool, int, float, complex, str, bytes)
+FUNCTION_TYPES = (
+    types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial, np.ufunc,
+)
+# The only globals a worker's pickle may name (everything NumPy needs to rebuild arrays and scalars).
+ALLOWED_GLOBALS = frozenset({
+    ("builtins", "complex"), ("builtins", "set"), ("builtins", "frozenset"),
+    ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "scalar"),
+    ("numpy._core.numeric", "_frombuffer"),
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
+    ("numpy.core.numeric", "_frombuffer"),
+})
+
+
+@dataclass(frozen=True)
+class Handle:
+    """An object that stays in the worker (generation = which run of the worker made it)."""
+
+    generation: int
+    key: int
+    kind: str
+
+    def __repr__(self) -> str:
+        return f"<opaque {self.kind} #{self.key} kept in the submission's process>"
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A grader-side function passed as an argument; the worker calls it back through the pipe."""
+
+    key: int
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """A read-only array (its copy in the worker is made read-only as well)."""
+
+    array: np.ndarray
+
+
+@dataclass(frozen=True)
+class RngState:
+    """A ``np.random.Generator`` argument's state after a call (so the caller's generator advances too)."""
+
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RemoteError:
+    """An exception raised in the worker, as text. ``bases``: the builtin exception classes it derives from."""
+
+    type_name: str
+    bases: tuple[str, ...]
+    message: str
+    traceback: tuple[str, ...]
+    fatal: bool
+
+
+WIRE_CLASSES = {cls.__name__: cls for cls in (Handle, RemoteError, RngState)}
+
+
+def dumps(value: Any) -> bytes:
+    """Pickle ``value`` (already reduced to data by ``to_data`` or ``for_worker``)."""
+    return pickle.dumps(value, protocol=PROTOCOL)
+
+
+class _AllowListUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in ALLOWED_GLOBALS:
+            return super().find_class(module, name)
+        if module == __name__ and name in WIRE_CLASSES:
+            return WIRE_CLASSES[name]
+        raise pickle.UnpicklingError(f"the worker sent a value of a forbidden type {module}.{name}")
+
+
+def load_untrusted(payload: bytes) -> Any:
+    """Unpickle a message from the worker, admitting data types only."""
+    return _AllowListUnpickler(io.BytesIO(payload)).load()
+
+
+def is_function(value: Any) -> bool:
+    """Whether ``value`` is a function the grader must keep (and the worker call back)."""
+    return isinstance(value, FUNCTION_TYPES)
+
+
+def walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """``value`` with tuples, lists, dicts and sets rebuilt as plain containers and ``leaf`` applied to the rest."""
+    if isinstance(value, dict):
+        return {walk(key, leaf): walk(item, leaf) for key, item in value.items()}
+    if isinstance(value, list):
+        return [walk(item, leaf) for item in value]
+    if isinstance(value, tuple):
+        return tuple(walk(item, leaf) for item in value)
+    if type(value) in (set, frozenset):
+        return type(value)(walk(item, leaf) for item in value)
+    return leaf(value)
+
+
+def is_data(value: Any) -> bool:
+    """A leaf value that may cross to the grader as it is."""
+    if type(value) in SCALAR_TYPES:
+        return True
+    if type(value) is np.ndarray:
+        return not value.dtype.hasobject
+    return isinstance(value, np.generic) and type(value).__module__ == "numpy" and not isinstance(value, np.object_)
+
+
+def fingerprint(value: Any) -> Any:
+    """A comparable summary of ``value``'s content: changes whenever a call mutates it in place."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            return ("objects", id(value), tuple(id(item) for item in value.flat))
+        digest = hashlib.blake2b(np.ascontiguousarray(value).view(np.uint8).data).hexdigest()
+        return ("array", value.shape, value.dtype.str, digest)
+    if isinstance(value, dict):
+        return ("dict", tuple((key, fingerprint(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(fingerprint(item) for item in value))
+    if isinstance(value, np.random.Generator):
+        return ("rng", repr(value.bit_generator.state))
+    if type(value) in SCALAR_TYPES:
+        return ("scalar", repr(value))
+    return ("object", id(value))
+
+
+def apply_back(original: Any, mirror: Any) -> bool:
+    """Make ``original`` (the grader's argument) equal to ``mirror`` (its state after the call) in place.
+
+    Returns False when ``original`` cannot be changed in place (then the caller replaces it in its container).
+    """
+    if isinstance(original, np.ndarray) and isinstance(mirror, np.ndarray):
+        return _copy_into(original, mirror)
+    if isinstance(original, dict) and isinstance(mirror, dict):
+        for key in [key for key in original if key not in mirror]:
+            del original[key]
+        for key, item in mirror.items():
+            if key not in original or not apply_back(original[key], item):
+                original[key] = item
+        return True
+    if isinstance(original, list) and isinstance(mirror, list):
+        if len(original) != len(mirror):
+            original[:] = mirror
+        for index, item in enumerate(mirror):
+            if not apply_back(original[index], item):
+                original[index] = item
+        return True
+    if isinstance(original, tuple) and isinstance(mirror, tuple) and len(original) == len(mirror):
+        return all(apply_back(item, new) for item, new in zip(original, mirror, strict=True))
+    if isinstance(original, np.random.Generator) and isinstance(mirror, RngState):
+        original.bit_generator.state = mirror.state
+        return True
+    return bool(type(original) is type(mirror) and original == mirror)
+
+
+def _copy_into(original: np.ndarray, mirror: np.ndarray) -> bool:
+    if original.shape != mirror.shape or original.dtype != mirror.dtype:
+        return False
+    if np.array_equal(original, mirror, equal_nan=original.dtype.kind in "fc"):
+        return True
+    writeable = original.flags.writeable
+    try:
+        original.flags.writeable = True  # the submission made its copy writeable and wrote into it
+    except ValueError:
+        return False
+    np.copyto(original, mirror)
+    original.flags.writeable = writeable
+    return True

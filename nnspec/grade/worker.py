@@ -1,0 +1,245 @@
+"""The worker: the only process in which a submission's code runs.
+
+Started by ``nnspec.grade.proxy`` as ``python -I -B -m nnspec.grade.worker FD`` with FD one end of a socket pair.
+It applies its limits, installs the file/process guard, imports the submission, reports what it provides, then
+answers calls until told to exit. Protocol (pickled tuples; see ``wire`` for what may cross):
+
+grader -> worker: ("call", name, args, kwargs) | ("callback_result", ok, value) | ("exit",)
+worker -> grader: ("ready", info) | ("load_error", text) | ("result", value, mirrors) |
+                  ("raised", RemoteError, mirrors) | ("callback", key, args, kwargs)
+
+``mirrors`` maps the position (int) or keyword (str) of every argument the call changed in place to its new
+state, so the grader can change its own copy the same way (the spec checks purity on the caller's objects).
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import ctypes  # noqa: F401  (imported before the guard: the guard refuses to load native libraries later)
+import inspect
+import io
+import os
+import pickle
+import sys
+import traceback
+import warnings
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnspec.grade import limits as limits_module
+from nnspec.grade import wire
+
+# Exceptions after which the worker's state cannot be trusted: it answers, then exits and is restarted.
+FATAL = (RecursionError, MemoryError)
+WORKER_FILES = frozenset(str(Path(path).resolve()) for path in (__file__, wire.__file__, limits_module.__file__))
+SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
+
+
+class GraderCallbackError(RuntimeError):
+    """The grader-side function the submission called (e.g. numerical_gradient's f) raised."""
+
+
+class Worker:
+    """Serves calls into one imported submission."""
+
+    def __init__(self, conn: Connection, module: Any, generation: int) -> None:
+        self.conn = conn
+        self.module = module
+        self.generation = generation
+        self.objects: dict[int, Any] = {}
+        self.next_key = 1
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        self.conn.send_bytes(wire.dumps(message))
+
+    def receive(self) -> tuple[Any, ...]:
+        message: tuple[Any, ...] = pickle.loads(self.conn.recv_bytes())  # from the trusted grader
+        return message
+
+    def serve(self) -> None:
+        """Answer calls until the grader says exit (or closes the pipe)."""
+        while True:
+            message = self.receive()
+            if message[0] == "exit":
+                return
+            self.dispatch(message)
+
+    def dispatch(self, message: tuple[Any, ...]) -> None:
+        if message[0] == "call":
+            self.call(*message[1:])
+        else:
+            raise RuntimeError(f"unexpected message from the grader: {message[0]!r}")
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        fatal = False
+        before: dict[int | str, Any] = {}
+        try:
+            args, kwargs = self.restore(args), self.restore(kwargs)
+            before = self.fingerprints(args, kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)  # as pytest's filterwarnings in pyproject.toml
+                result = getattr(self.module, name)(*args, **kwargs)
+            reply: tuple[Any, ...] = ("result", self.to_data(result), self.mirrors(before, args, kwargs))
+        except BaseException as error:  # everything the submission raises goes back as text
+            fatal = isinstance(error, FATAL) or not isinstance(error, Exception)
+            reply = ("raised", remote_error(error, fatal), self.safe_mirrors(before, args, kwargs))
+        try:
+            self.send(reply)
+        except Exception as error:  # e.g. a result too large or not picklable after all
+            self.send(("raised", remote_error(error, fatal=True), {}))
+            fatal = True
+        if fatal:
+            _flush_and_exit()
+
+    def restore(self, value: Any) -> Any:
+        """Arguments from the grader: handles become our objects, callbacks become stubs."""
+        return wire.walk(value, self._restore_leaf)
+
+    def _restore_leaf(self, value: Any) -> Any:
+        if isinstance(value, wire.Handle):
+            if value.generation != self.generation or value.key not in self.objects:
+                raise RuntimeError(f"{value!r} does not exist in this run of the submission's process")
+            return self.objects[value.key]
+        if isinstance(value, wire.Callback):
+            return self.stub(value.key)
+        if isinstance(value, wire.Frozen):
+            value.array.flags.writeable = False
+            return value.array
+        return value
+
+    def stub(self, key: int) -> Callable[..., Any]:
+        def call_grader(*args: Any, **kwargs: Any) -> Any:
+            self.send(("callback", key, self.to_data(args), self.to_data(kwargs)))
+            while True:
+                message = self.receive()
+                if message[0] == "callback_result":
+                    break
+                self.dispatch(message)  # the grader's function may call into the submission again
+            _, ok, value = message
+            if not ok:
+                raise GraderCallbackError(value)
+            return self.restore(value)
+
+        return call_grader
+
+    def to_data(self, value: Any, rng_state: bool = False) -> Any:
+        """``value`` as data for the grader; anything else stays here behind a handle."""
+
+        def leaf(item: Any) -> Any:
+            if wire.is_data(item):
+                return item
+            if rng_state and isinstance(item, np.random.Generator):
+                return wire.RngState(dict(item.bit_generator.state))
+            key, self.next_key = self.next_key, self.next_key + 1
+            self.objects[key] = item
+            return wire.Handle(self.generation, key, type(item).__qualname__)
+
+        return wire.walk(value, leaf)
+
+    @staticmethod
+    def fingerprints(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[int | str, Any]:
+        where: dict[int | str, Any] = dict(enumerate(args))
+        where.update(kwargs)
+        return {position: wire.fingerprint(value) for position, value in where.items()}
+
+    def safe_mirrors(self, before: dict[int | str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """``mirrors`` after a failed call: whatever can still be compared (nothing if that fails too)."""
+        try:
+            return self.mirrors(before, args, kwargs) if before else {}
+        except Exception:
+            return {}
+
+    def mirrors(self, before: dict[int | str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[Any, Any]:
+        """The new state of every argument the call changed."""
+        after = self.fingerprints(args, kwargs)
+        values: dict[int | str, Any] = dict(enumerate(args))
+        values.update(kwargs)
+        return {
+            position: self.to_data(values[position], rng_state=True)
+            for position in before if after[position] != before[position]
+        }
+
+
+def remote_error(error: BaseException, fatal: bool) -> wire.RemoteError:
+    """``error`` as text, with the submission's own frames only (the worker's and the spec's are dropped)."""
+    frames = [
+        frame for frame in traceback.extract_tb(error.__traceback__)
+        if str(Path(frame.filename).resolve()) not in WORKER_FILES
+        and not Path(frame.filename).resolve().is_relative_to(SPEC_DIR)
+    ]
+    bases = tuple(
+        cls.__name__ for cls in type(error).__mro__
+        if getattr(builtins, cls.__name__, None) is cls and issubclass(cls, BaseException)
+    )
+    try:
+        message = str(error)
+    except Exception:  # a hostile __str__
+        message = "<the exception's message could not be rendered>"
+    lines = tuple(line.rstrip("\n") for line in traceback.StackSummary.from_list(frames).format())
+    return wire.RemoteError(type(error).__name__, bases, message, lines, fatal)
+
+
+def describe_functions(module: Any) -> dict[str, list[tuple[str, int]]]:
+    """Every public callable of the module with its parameters (name, kind), for naming arguments in messages."""
+    functions: dict[str, list[tuple[str, int]]] = {}
+    for name in dir(module):
+        value = getattr(module, name, None)
+        if name.startswith("_") or not callable(value) or isinstance(value, type):
+            continue
+        try:
+            parameters = inspect.signature(value).parameters.values()
+            functions[name] = [(parameter.name, int(parameter.kind)) for parameter in parameters]
+        except (TypeError, ValueError):
+            functions[name] = []
+    return functions
+
+
+def _flush_and_exit() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # the submission may have replaced or closed them
+            stream.flush()
+    os._exit(0)
+
+
+def main(fd: int) -> None:
+    conn = Connection(fd)
+    settings: dict[str, Any] = pickle.loads(conn.recv_bytes())
+    limits_module.apply(settings["limits"])
+    sys.dont_write_bytecode = True
+    sys.path[:0] = settings["path"]
+    from spec.impl import ImplementationLoadError, load_implementation  # after the limits, before the guard
+
+    limits_module.guard(settings["writable"], settings["unreadable"])
+    before = set(sys.modules)
+    try:
+        implementation = load_implementation(settings["target"])
+    except ImplementationLoadError as error:
+        conn.send_bytes(wire.dumps(("load_error", error.details)))
+        _flush_and_exit()
+        return
+    except BaseException as error:  # raised by the loader itself; report it rather than die silently
+        conn.send_bytes(wire.dumps(("load_error", "".join(traceback.format_exception(error)))))
+        _flush_and_exit()
+        return
+    module = implementation.module
+    info = {
+        "functions": describe_functions(module),
+        "contract_version": implementation.contract_version,
+        "origin": implementation.origin,
+        "modules": sorted({name.split(".")[0] for name in set(sys.modules) - before}),
+    }
+    worker = Worker(conn, module, settings["generation"])
+    worker.send(("ready", info))
+    sys.stdin = io.StringIO()
+    with contextlib.suppress(EOFError, OSError):  # the grader went away
+        worker.serve()
+    _flush_and_exit()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
