@@ -38,7 +38,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from scipy import stats
 
-from spec.assertions import assert_close, assert_finite, check
+from spec.assertions import assert_close, assert_finite, check, describe
 from spec.impl import Implementation
 from spec.requirements import current, requirement
 from spec.strategies import (
@@ -166,8 +166,8 @@ def _check_activation(
     _agree(getattr(impl, name)(z, **kwargs), out, fn=name, inputs=inputs, what=f"{name}(z)", atol=atol_value,
            scaled=False)
     derivative = getattr(impl, name + "_derivative")(z, **kwargs)
-    _agree(v * np.asarray(derivative, dtype=np.float64), vjp, fn=name + "_derivative", inputs={**inputs, "v": v},
-           what="v * derivative (the vector-Jacobian product with a random cotangent v)",
+    _agree(v * np.asarray(derivative, dtype=np.float64), vjp, fn=name + "_derivative", inputs=inputs,
+           what=f"v * {name}_derivative(z) with the random cotangent v = {describe(v)}",
            atol=atol_derivative * float(np.max(np.abs(v), initial=0.0)), scaled=False)
 
 
@@ -258,8 +258,8 @@ def test_torch_softmax(impl: Implementation, zv: tuple[np.ndarray, np.ndarray], 
     s = np.asarray(impl.softmax(z, axis=axis), dtype=np.float64)
     inputs = {"z": z, "axis": axis}
     _agree(s, out, fn="softmax", inputs=inputs, what="softmax(z)", scaled=False)
-    _agree(s * (v - np.sum(v * s, axis=axis, keepdims=True)), vjp, fn="softmax", inputs={**inputs, "v": v},
-           what="s * (v - sum(v * s)) built from your softmax: the vector-Jacobian product")
+    _agree(s * (v - np.sum(v * s, axis=axis, keepdims=True)), vjp, fn="softmax", inputs=inputs,
+           what=f"the vector-Jacobian product s * (v - sum(v * s)) from your s, random cotangent v = {describe(v)}")
 
 
 @requirement(
