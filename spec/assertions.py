@@ -58,10 +58,15 @@ def _describe_array(arr: np.ndarray) -> str:
     return f"array of shape {arr.shape}, {arr.dtype}"
 
 
+def labelled(label: str, value: Any) -> str:
+    """``label`` followed by ``describe(value)``, continuation lines indented under the value."""
+    return label + describe(value).replace("\n", "\n" + " " * len(label))
+
+
 def describe_call(fn: str, inputs: Mapping[str, Any]) -> list[str]:
     """Lines naming the contract call: ``in sigmoid(z)`` then one line per input."""
     lines = [f"in {fn}({', '.join(inputs)})"]
-    lines += [f"    {name} = {describe(value)}" for name, value in inputs.items()]
+    lines += [labelled(f"    {name} = ", value) for name, value in inputs.items()]
     return lines
 
 
@@ -106,7 +111,7 @@ def assert_finite(got: Any, *, fn: str, inputs: Mapping[str, Any], what: str) ->
         *describe_call(fn, inputs),
         f"{what}: {int(bad.sum())} of {arr.size} elements are not finite; first at index {index}: "
         f"{_scalar(arr[index])}",
-        f"got {describe(np.asarray(got))}",
+        labelled("got ", np.asarray(got)),
         "hint: use a numerically stable formula (e.g. never exponentiate a large positive number)",
     ])
 
@@ -126,7 +131,7 @@ def assert_equal(got: Any, expected: Any, *, fn: str, inputs: Mapping[str, Any],
         return
     else:
         detail = f"expected {type(expected).__name__}, got {type(got).__name__}"
-    _fail([*describe_call(fn, inputs), f"{what}: expected {describe(expected)}", f"got {describe(got)}", detail])
+    _fail([*describe_call(fn, inputs), labelled(f"{what}: expected ", expected), labelled("got ", got), detail])
 
 
 def assert_close(
@@ -205,8 +210,8 @@ def assert_unchanged(before: Any, after: Any, *, fn: str, what: str) -> None:
         return
     _fail([
         f"{fn} modified its argument {what}{where}",
-        f"before the call: {describe(before)}",
-        f"after the call:  {describe(after)}",
+        labelled("before the call: ", before),
+        labelled("after the call:  ", after),
         "hint: contract functions are pure; work on a copy (x = x.copy()) or build a new array instead of "
         "assigning into the argument (x[...] = ..., x += ...)",
     ])
@@ -273,8 +278,8 @@ def _discrepancy(got: np.ndarray, expected: np.ndarray, what: str, expected_name
     index = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
     place = f" at index {tuple(int(i) for i in index)}" if diff.ndim else ""
     return [
-        f"{what}, {expected_name}: {describe(expected)}",
-        f"{what}, got: {describe(got)}",
+        labelled(f"{what}, {expected_name}: ", expected),
+        labelled(f"{what}, got: ", got),
         f"largest discrepancy{place}: {expected_name} {_scalar(expected[index])}, got {_scalar(got[index])} "
         f"(|difference| {diff[index]:.3g})",
     ]
