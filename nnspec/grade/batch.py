@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Any
 from nnspec.grade import reports
 from nnspec.grade.config import GradingConfig
 
-ROSTER_FIELDS = ("submission", "score", "max_score", "exit_code", "passed", "failed", "not_implemented", "error")
+ROSTER_FIELDS = (
+    "submission", "score", "max_score", "exit_code", "passed", "failed", "not_implemented", "seconds", "error",
+)
 
 
 def is_submission(path: Path) -> bool:
@@ -44,15 +47,25 @@ def run(submissions: list[str], args: argparse.Namespace, grading: GradingConfig
         return reports.EXIT_UNUSABLE
     with tempfile.TemporaryDirectory(prefix="nnspec-batch-") as scratch, \
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        rows = list(pool.map(lambda item: _grade(item[1], Path(scratch) / f"{item[0]}.json", args),
-                             enumerate(submissions)))
+        folder = Path(args.reports or scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        names = _report_names(submissions)
+        pairs = zip(submissions, names, strict=True)
+        rows = list(pool.map(lambda pair: _grade(pair[0], folder / pair[1], args), pairs))
     for row in rows:
-        print(f"{row['score']:>8g} / {row['max_score']:<8g} exit {row['exit_code']}  {row['submission']}"
+        print(f"{row['score']:>8g} / {row['max_score']:<8g} exit {row['exit_code']} {row['seconds']:>6}s  "
+              f"{row['submission']}"
               + (f"  ({row['error']})" if row["error"] else ""))
     roster = args.roster or "roster.csv"
     _write_roster(Path(roster), rows)
     print(f"roster written to {roster}")
     return max((int(row["exit_code"]) for row in rows), default=0)
+
+
+def _report_names(submissions: list[str]) -> list[str]:
+    """One JSON file name per submission: its name, numbered when two submissions share one."""
+    stems = [Path(submission).stem for submission in submissions]
+    return [f"{stem}.json" if stems.count(stem) == 1 else f"{stem}-{index}.json" for index, stem in enumerate(stems)]
 
 
 def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -63,9 +76,11 @@ def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict
         command += ["--chapter", chapter]
     for req_id in args.requirement or []:
         command += ["--requirement", req_id]
+    started = time.monotonic()
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     row: dict[str, Any] = {"submission": submission, "score": 0.0, "max_score": 0.0, "exit_code": finished.returncode,
-                           "passed": 0, "failed": 0, "not_implemented": 0, "error": ""}
+                           "passed": 0, "failed": 0, "not_implemented": 0,
+                           "seconds": round(time.monotonic() - started, 1), "error": ""}
     try:
         data = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

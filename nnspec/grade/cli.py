@@ -39,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--requirement", action="append", metavar="ID",
                         help="grade only this requirement (repeatable), e.g. ACT-SIGMOID-VALUES")
     parser.add_argument("--roster", metavar="PATH", help="batch mode: the roster (.csv or .json)")
+    parser.add_argument("--reports", metavar="DIR", help="batch mode: keep each submission's JSON report here")
     parser.add_argument("--jobs", type=int, default=2, help="batch mode: submissions graded at once (default 2)")
 
 

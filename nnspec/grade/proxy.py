@@ -175,8 +175,9 @@ class IsolatedImplementation:
     def start(self) -> None:
         """Start a worker and import the submission; ImplementationLoadError when the import fails."""
         self.generation += 1
+        target = str(Path(self.target).resolve()) if Path(self.target).exists() else self.target
         settings = {
-            "target": self.target, "limits": self.limits, "generation": self.generation, "writable": self.workdir,
+            "target": target, "limits": self.limits, "generation": self.generation, "writable": self.workdir,
             "unreadable": self.unreadable, "path": [os.getcwd()],
         }
         worker = WorkerProcess(settings, self.output, self.workdir)

@@ -119,10 +119,11 @@ def terminal(report: Report, colour: bool = False) -> str:
     lines.append(f"score: {_points(report.score)} / {_points(report.max_score)} points ({percent:.1f}%)   " +
                  ", ".join(f"{counts[status]} {status}" for status in STATUSES if counts[status]))
     lines.append("")
-    lines.append(f"{'chapter':<18}{'passed':>8}{'failed':>8}{'not impl.':>11}{'points':>12}")
+    lines.append(f"{'chapter':<18}{'passed':>8}{'failed':>8}{'not impl.':>11}{'skipped':>9}{'points':>12}")
     for chapter, chapter_counts, points, max_points in _chapter_rows(report.visible()):
         lines.append(f"{chapter:<18}{chapter_counts['passed']:>8}{chapter_counts['failed']:>8}"
-                     f"{chapter_counts['not implemented']:>11}{_points(points) + '/' + _points(max_points):>12}")
+                     f"{chapter_counts['not implemented']:>11}{chapter_counts['skipped']:>9}"
+                     f"{_points(points) + '/' + _points(max_points):>12}")
     lines += _terminal_problems(report, colour)
     hidden = [item for item in report.scored if item.policy.hidden]
     if hidden:
