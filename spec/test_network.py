@@ -20,10 +20,12 @@ Gaussian draws, conservative for uniform or truncated ones, whose kurtosis is lo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from hypothesis import assume, given
+import pytest
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -39,7 +41,14 @@ from spec.assertions import (
 )
 from spec.oracles import central_difference
 from spec.requirements import requirement
-from spec.strategies import NetworkConfig, labels_for, network_configs
+from spec.strategies import (
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    OUTPUT_LOSS_PAIRS,
+    NetworkConfig,
+    labels_for,
+    network_configs,
+)
 
 SOURCE_INIT = "003_d92bbac1e53fa49d.txt, §1.7 Weight initialization; contract v1 (issue 2): initialize_parameters"
 SOURCE_FORWARD = "003_d92bbac1e53fa49d.txt, §1.1 The artificial neuron (a^l = sigma(W^l a^(l-1) + b^l))"
@@ -70,6 +79,9 @@ GRADIENT_TOLERANCE = 1e-7  # issue 3: relative error of backward against the num
 FD_STEP = 1e-4  # Richardson step: error ~ FD_STEP^4 f^(5) + ~3e-12 |cost| (rounding); see _numerical_gradient
 TRAIN_RTOL = 1e-9  # train vs. the same steps done by hand: only summation order (shuffled columns) differs
 LEAKY_ALPHA = 0.01  # contract default slope of leaky_relu
+# Forward and backward run once per activation combination (15 and 35 of them), each on a share of the profile's
+# examples: at least 2, and a tenth of the profile's budget (ci: 3, thorough: 50).
+PER_COMBINATION = max(2, settings().max_examples // 10)
 
 Params = dict[str, np.ndarray]
 
@@ -128,9 +140,22 @@ def build_parameters(layer_dims: tuple[int, ...], seed: int) -> Params:
 
 
 @st.composite
-def network_cases(draw: st.DrawFn) -> tuple[NetworkConfig, np.ndarray, np.ndarray, Params]:
-    """(config, X (n_0, m) with entries in [-1, 1], Y suited to the output/loss pair, parameters)."""
+def network_cases(
+    draw: st.DrawFn, hidden: str | None = None, output_loss: tuple[str, str] | None = None
+) -> tuple[NetworkConfig, np.ndarray, np.ndarray, Params]:
+    """(config, X (n_0, m) with entries in [-1, 1], Y suited to the output/loss pair, parameters).
+
+    ``hidden`` and ``output_loss`` pin the activations (so that a parametrized test covers every combination).
+    """
     config = draw(network_configs())
+    if hidden is not None:
+        config = replace(config, hidden_activation=hidden)
+    if output_loss is not None:
+        output, loss = output_loss
+        dims = config.layer_dims
+        if output == "softmax" or loss == "categorical_cross_entropy":
+            dims = (*dims[:-1], max(dims[-1], 2))
+        config = replace(config, output_activation=output, loss=loss, layer_dims=dims)
     X = np.random.default_rng([config.seed, 0]).uniform(-1, 1, size=(config.layer_dims[0], config.m))
     Y = draw(labels_for(config.output_activation, config.loss, config.layer_dims[-1], config.m))
     return config, X, Y, build_parameters(config.layer_dims, config.seed)
@@ -319,9 +344,13 @@ def _forward_inputs(config: NetworkConfig, X: np.ndarray, parameters: Params) ->
     "output activation",
     SOURCE_FORWARD,
 )
-@given(network_cases())
-def test_net_forward_matches(impl: Any, case: tuple[NetworkConfig, np.ndarray, np.ndarray, Params]) -> None:
-    config, X, _, parameters = case
+@pytest.mark.parametrize("output", OUTPUT_ACTIVATIONS)
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+@settings(max_examples=PER_COMBINATION)
+@given(data=st.data())
+def test_net_forward_matches(impl: Any, hidden: str, output: str, data: st.DataObject) -> None:
+    loss = "mse" if output == "linear" else "binary_cross_entropy"
+    config, X, _, parameters = data.draw(network_cases(hidden, (output, loss)))
     AL, _ = impl.forward(X, parameters, config.hidden_activation, config.output_activation)
     expected, _ = independent_forward(X, parameters, config.hidden_activation, config.output_activation)
     mistakes = {}
@@ -365,9 +394,12 @@ def test_net_forward_output_range(impl: Any, case: tuple[NetworkConfig, np.ndarr
     "parameter (relative error < 1e-7), for every architecture, activation and output/loss pair",
     SOURCE_BACKWARD,
 )
-@given(network_cases())
-def test_net_backward_gradcheck(impl: Any, case: tuple[NetworkConfig, np.ndarray, np.ndarray, Params]) -> None:
-    config, X, Y, parameters = case
+@pytest.mark.parametrize("output_loss", OUTPUT_LOSS_PAIRS, ids="-".join)
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+@settings(max_examples=PER_COMBINATION)
+@given(data=st.data())
+def test_net_backward_gradcheck(impl: Any, hidden: str, output_loss: tuple[str, str], data: st.DataObject) -> None:
+    config, X, Y, parameters = data.draw(network_cases(hidden, output_loss))
     assume(not crosses_kink(X, parameters, config.hidden_activation, FD_STEP))
     hidden, output, loss = config.hidden_activation, config.output_activation, config.loss
 
