@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 import nnspec
-from nnspec import demo, requirements_doc
+from nnspec import demo, requirements_doc, toolkit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo.register(commands)
     requirements_doc.register(commands)
+    toolkit.register(commands)
     return parser
 
 

@@ -1,0 +1,107 @@
+"""The MNIST gate: the implementation's own functions train the documents' MLP to more than 95% test accuracy.
+
+Exercise 3 of 000_039af9d5df909942.txt / 001_f077b5e28fc6b833.txt: 784-128-64-10, ReLU, softmax, cross-entropy,
+mini-batch gradient descent, ">95% accuracy". The spec drives the loop (its own shuffling, batches of 64) and
+scores the predictions itself: only images go into the implementation, the test labels stay here.
+
+Marked ``mnist``: `pytest spec -m "not mnist"` leaves it out. The data come from nnspec.mnist (verified by
+SHA-256), loaded once per process.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nnspec.mnist import MNIST, load_mnist
+from spec.assertions import check
+from spec.requirements import requirement
+
+pytestmark = pytest.mark.mnist
+
+SOURCE = "000_039af9d5df909942.txt / 001_f077b5e28fc6b833.txt, Exercise 3: MNIST Digit Classification (>95%)"
+LAYERS = [784, 128, 64, 10]
+HIDDEN, OUTPUT, LOSS = "relu", "softmax", "categorical_cross_entropy"
+BATCH_SIZE = 64
+# Plain SGD at 0.1 for 3 epochs reaches 97.0-97.5% with the reference on seeds 0-4 (see the note of the MNIST
+# issue): two points of margin above the bar, so a correct implementation passes on any seed.
+LEARNING_RATE = 0.1
+EPOCHS = 3
+SEED = 0
+BAR = 0.95
+# A correct float32 implementation needs a few seconds per epoch on a 2-core machine; ten times that is a loop
+# gone wrong (e.g. per-sample Python loops), which the gate reports instead of running for an hour.
+BUDGET_SECONDS = 300.0
+
+
+@pytest.fixture(scope="module")
+def mnist() -> MNIST:
+    return load_mnist(dtype=np.float32)
+
+
+def _accuracy(impl: Any, parameters: dict[str, np.ndarray], data: MNIST) -> float:
+    """Test accuracy of the argmax of the implementation's forward output; the labels never leave the spec."""
+    AL, _ = impl.forward(data.X_test, parameters, HIDDEN, OUTPUT)
+    AL = np.asarray(AL)
+    check(AL.shape == (10, data.X_test.shape[1]),
+          f"forward on the 10,000 test images (X of shape {data.X_test.shape}) returned AL of shape {AL.shape}; "
+          f"expected (10, {data.X_test.shape[1]}): one column of class probabilities per image")
+    return float(np.mean(np.argmax(AL, axis=0) == data.y_test))
+
+
+def _check_budget(started: float, epoch: int) -> None:
+    elapsed = time.perf_counter() - started
+    projected = elapsed / (epoch + 1) * EPOCHS
+    check(projected <= BUDGET_SECONDS,
+          f"training is too slow: epoch {epoch + 1} of {EPOCHS} ended after {elapsed:.1f} s, so the run would take "
+          f"about {projected:.0f} s, over the {BUDGET_SECONDS:.0f} s budget. A vectorised forward/backward over a "
+          f"batch of {BATCH_SIZE} columns takes milliseconds; look for Python loops over samples or units.")
+
+
+def _check_bar(accuracy: float, how: str) -> None:
+    check(accuracy > BAR,
+          f"{how} reached a test accuracy of {accuracy:.2%} on the 10,000 MNIST test images; the bar is "
+          f"{BAR:.0%}. A correct implementation reaches about 97% with this recipe. If the cost fell but accuracy "
+          "stayed low, compare your backward with the network chapter's gradient checks (e.g. a missing ReLU "
+          "derivative still trains a little).")
+
+
+@requirement("MNIST-GATE-LOOP",
+             "the own initialize/forward/backward/update_parameters train 784-128-64-10 to > 95% test accuracy",
+             SOURCE)
+def test_mnist_gate_loop(impl: Any, mnist: MNIST, record_property: Any) -> None:
+    parameters = {k: np.asarray(v, dtype=np.float32) for k, v in impl.initialize_parameters(LAYERS, "he", SEED).items()}
+    rng = np.random.default_rng(SEED)
+    m = mnist.X_train.shape[1]
+    started = time.perf_counter()
+    for epoch in range(EPOCHS):
+        order = rng.permutation(m)
+        for start in range(0, m, BATCH_SIZE):
+            columns = order[start : start + BATCH_SIZE]
+            X, Y = mnist.X_train[:, columns], mnist.Y_train[:, columns]
+            AL, caches = impl.forward(X, parameters, HIDDEN, OUTPUT)
+            grads = impl.backward(AL, Y, caches, HIDDEN, OUTPUT, LOSS)
+            parameters = impl.update_parameters(parameters, grads, LEARNING_RATE)
+        _check_budget(started, epoch)
+    accuracy = _accuracy(impl, parameters, mnist)
+    record_property("accuracy", accuracy)
+    print(f"MNIST-GATE-LOOP: test accuracy {accuracy:.2%} after {EPOCHS} epochs "
+          f"({time.perf_counter() - started:.1f} s of training)")
+    _check_bar(accuracy, f"Your functions, driven by the spec's loop ({EPOCHS} epochs, batch {BATCH_SIZE}, "
+               f"learning rate {LEARNING_RATE}),")
+
+
+@requirement("MNIST-GATE-TRAIN", "train(...) itself trains 784-128-64-10 to > 95% test accuracy", SOURCE)
+def test_mnist_gate_train(impl: Any, mnist: MNIST, record_property: Any) -> None:
+    started = time.perf_counter()
+    parameters, costs = impl.train(mnist.X_train, mnist.Y_train, LAYERS, learning_rate=LEARNING_RATE, epochs=EPOCHS,
+                                   batch_size=BATCH_SIZE, hidden_activation=HIDDEN, output_activation=OUTPUT,
+                                   loss=LOSS, seed=SEED)
+    accuracy = _accuracy(impl, parameters, mnist)
+    record_property("accuracy", accuracy)
+    print(f"MNIST-GATE-TRAIN: test accuracy {accuracy:.2%} after {EPOCHS} epochs "
+          f"({time.perf_counter() - started:.1f} s); costs per epoch {[round(float(c), 4) for c in costs]}")
+    _check_bar(accuracy, f"Your train(learning_rate={LEARNING_RATE}, epochs={EPOCHS}, batch_size={BATCH_SIZE})")
