@@ -77,6 +77,7 @@ FORWARD_RTOL = 1e-9  # independent float64 formulas (e.g. GELU through the norma
 FORWARD_ATOL = 1e-14
 GRADIENT_TOLERANCE = 1e-7  # issue 3: relative error of backward against the numerical gradient
 FD_STEP = 1e-4  # Richardson step: error ~ FD_STEP^4 f^(5) + ~3e-12 |cost| (rounding); see _numerical_gradient
+DECREASE_RATIO = 0.5  # NET-TRAIN-DECREASES: the last epoch's cost must be below this fraction of the first's
 TRAIN_RTOL = 1e-9  # train vs. the same steps done by hand: only summation order (shuffled columns) differs
 LEAKY_ALPHA = 0.01  # contract default slope of leaky_relu
 # Forward and backward run once per activation combination (15 and 35 of them), each on a share of the profile's
@@ -617,18 +618,21 @@ def test_net_train_deterministic(impl: Any, seed: int) -> None:
 
 @requirement(
     "NET-TRAIN-DECREASES",
-    "train lowers the cost on a separable toy problem (last epoch's cost below a quarter of the first)",
+    "train lowers the cost on a separable toy problem (last epoch's cost below half of the first's)",
     SOURCE_TRAIN,
 )
 @given(st.integers(0, 2**16))
 def test_net_train_decreases(impl: Any, seed: int) -> None:
+    # tanh units (no dead region) and lr 0.5: over seeds 0-999 the last/first cost ratio is at most 0.16 (median
+    # 0.01) with Gaussian He draws, and at most 0.17 over 500 seeds with uniform ones, so DECREASE_RATIO = 0.5
+    # leaves a wide margin on every seed.
     X, Y = _blobs(64, seed)
-    _, costs = impl.train(X, Y, [2, 8, 2], learning_rate=0.1, epochs=20, batch_size=16, hidden_activation="relu",
+    _, costs = impl.train(X, Y, [2, 8, 2], learning_rate=0.5, epochs=20, batch_size=16, hidden_activation="tanh",
                           output_activation="softmax", loss="categorical_cross_entropy", seed=seed)
-    check(len(costs) == 20 and costs[-1] < 0.25 * costs[0],
-          f"train on two separable blobs (64 samples, layer_dims [2, 8, 2], learning_rate 0.1, 20 epochs, batches "
-          f"of 16, seed {seed}) should cut the cost to below a quarter; costs went {costs[0]:.4g} -> "
-          f"{costs[-1]:.4g} ({len(costs)} costs)")
+    check(len(costs) == 20 and costs[-1] < DECREASE_RATIO * costs[0],
+          f"train on two separable blobs (64 samples, layer_dims [2, 8, 2], tanh, learning_rate 0.5, 20 epochs, "
+          f"batches of 16, seed {seed}) should cut the cost below {DECREASE_RATIO} of the first epoch's; costs went "
+          f"{costs[0]:.4g} -> {costs[-1]:.4g} ({len(costs)} costs)")
 
 
 # ----------------------------------------------------------------------------------------------------------------
