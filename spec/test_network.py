@@ -63,10 +63,10 @@ VARIANCES: dict[str, Callable[[int, int], float]] = {
     "xavier": lambda n_in, n_out: 2 / (n_in + n_out),
     "lecun": lambda n_in, n_out: 1 / n_in,
 }
-WRONG_VARIANCES: dict[str, Callable[[int, int], float]] = {
-    **{f"the {name} variance" if name != "xavier" else "the xavier (Glorot) variance": f
-       for name, f in VARIANCES.items()},
-    "1 / n_in (000's 'Xavier' line; the contract's Xavier is 2 / (n_in + n_out))": lambda n_in, n_out: 1 / n_in,
+WRONG_VARIANCES: dict[str, Callable[[int, int], float]] = {  # what a wrong variance may match, for the hint
+    "2 / n_in (he)": VARIANCES["he"],
+    "2 / (n_in + n_out) (xavier)": VARIANCES["xavier"],
+    "1 / n_in (lecun; 000's 'Xavier' line, not the contract's Xavier)": VARIANCES["lecun"],
     "2 / n_out (fan-out instead of fan-in)": lambda n_in, n_out: 2 / n_out,
     "1 / n_out (fan-out instead of fan-in)": lambda n_in, n_out: 1 / n_out,
     "1 (unscaled standard normal draws)": lambda n_in, n_out: 1.0,
