@@ -6,21 +6,29 @@ requirements with short limits (tests/hostile/grading.toml), so the whole corpus
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import pickle
+import subprocess
+import sys
 import textwrap
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import numpy as np
 import pytest
 
-from nnspec.grade import wire
+from nnspec.grade import config, frameworks, reports, wire
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, unreadable_paths
+from nnspec.grade.runner import GradeRun, RequirementResult
 from spec.impl import ImplementationLoadError
+from spec.requirements import Requirement
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 HOSTILE = REPOSITORY / "tests" / "hostile"
@@ -202,7 +210,7 @@ def test_the_grader_unpickles_data_types_only() -> None:
 
     with pytest.raises(pickle.UnpicklingError, match="forbidden type"):
         wire.load_untrusted(pickle.dumps(("result", Evil(), {})))
-    data = ("result", {"a": [np.ones(2), np.float64(1.0), 1 + 2j]}, {})
+    data: tuple[Any, ...] = ("result", {"a": [np.ones(2), np.float64(1.0), 1 + 2j]}, {})
     assert repr(wire.load_untrusted(wire.dumps(data))) == repr(data)
 
 
@@ -213,3 +221,270 @@ def test_an_import_failure_is_reported_with_its_traceback(tmp_path: Path) -> Non
     with pytest.raises(ImplementationLoadError) as error:
         implementation.start()
     assert "half-written submission" in error.value.details and "broken.py" in error.value.details
+
+
+# --- the command line on the examples ------------------------------------------------------------------------------
+
+
+def grade(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m nnspec.grade ARGS`` from the repository root."""
+    return subprocess.run([sys.executable, "-m", "nnspec.grade", *args], cwd=REPOSITORY, capture_output=True,
+                          text=True, check=False, env={**os.environ, **(env or {})})
+
+
+def statuses(report: dict[str, Any]) -> dict[str, str]:
+    return {requirement["id"]: requirement["status"] for requirement in report["requirements"]}
+
+
+def without_timings(report: dict[str, Any]) -> dict[str, Any]:
+    report = {key: value for key, value in report.items() if key != "duration"}
+    report["requirements"] = [{k: v for k, v in r.items() if k != "duration"} for r in report["requirements"]]
+    return report
+
+
+def test_the_correct_example_passes_and_exits_0(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    finished = grade("examples/learner_correct.py", "--chapter", "layers", "--chapter", "gradient_check",
+                     "--json", str(out))
+    report = json.loads(out.read_text())
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert set(statuses(report).values()) == {"passed"} and report["score"] == report["max_score"] > 0
+    assert "exit code 0" in finished.stdout
+
+
+BUGGY_SELECTION = (  # five of the example's bugs, one function that is right and one not written yet
+    "ACT-RELU-DERIVATIVE-AT-ZERO", "ACT-SIGMOID-STABLE", "ACT-SOFTMAX-STABLE", "ACT-PURE", "LAY-LINEAR-BACKWARD-DW",
+    "ACT-TANH-VALUES", "ACT-GELU-VALUES",
+)
+
+
+def test_the_buggy_example_fails_what_it_gets_wrong_and_is_reported_identically_twice(tmp_path: Path) -> None:
+    runs = []
+    for attempt in range(2):
+        out = tmp_path / f"report{attempt}.json"
+        finished = grade("examples/learner_buggy.py", "--chapter", "activations", "--chapter", "layers",
+                         *[arg for req in BUGGY_SELECTION for arg in ("--requirement", req)], "--json", str(out))
+        assert finished.returncode == 1, finished.stdout + finished.stderr
+        runs.append((finished.stdout, json.loads(out.read_text())))
+    (terminal, report), (terminal_again, report_again) = runs
+    assert without_timings(report) == without_timings(report_again)
+    assert terminal == terminal_again
+    got = statuses(report)
+    for req_id in ("ACT-RELU-DERIVATIVE-AT-ZERO", "ACT-SIGMOID-STABLE", "ACT-SOFTMAX-STABLE", "ACT-PURE",
+                   "LAY-LINEAR-BACKWARD-DW"):
+        assert got[req_id] == "failed", req_id
+    assert got["ACT-TANH-VALUES"] == "passed" and got["ACT-GELU-VALUES"] == "not implemented"
+    assert "FAILED LAY-LINEAR-BACKWARD-DW" in terminal and "forget the 1/m" in terminal
+    assert "gelu: ACT-GELU" in terminal  # not implemented, grouped by the missing function
+
+
+def test_an_unusable_submission_exits_2_and_still_writes_every_report(tmp_path: Path) -> None:
+    paths = {name: tmp_path / name for name in ("r.json", "results.json", "junit.xml", "summary.md")}
+    finished = grade("tests/hostile/no_such_submission.py", "--json", str(paths["r.json"]),
+                     "--gradescope", str(paths["results.json"]), "--junit", str(paths["junit.xml"]),
+                     env={"GITHUB_STEP_SUMMARY": str(paths["summary.md"])})
+    assert finished.returncode == 2
+    assert all(path.is_file() for path in paths.values())
+    assert "no such file" in json.loads(paths["r.json"].read_text())["load_error"]
+
+
+# --- reports, scores and configuration (no worker needed) --------------------------------------------------------
+
+RESULTS = [
+    RequirementResult(Requirement("ACT-A", "a holds", "doc"), "passed", "", 0.5, 1),
+    RequirementResult(Requirement("ACT-B", "b holds", "doc"), "failed", "[ACT-B] b holds\nexpected 1, got 2", 0.1, 1),
+    RequirementResult(Requirement("LOSS-C", "c holds", "doc"), "not implemented", "not implemented: mse", 0.0, 1),
+    RequirementResult(Requirement("LOSS-D", "d holds", "doc"), "passed", "", 0.2, 1),
+    RequirementResult(Requirement("TORCH-E", "e holds", "doc"), "skipped", "PyTorch not installed", 0.0, 1),
+]
+CONFIG_TEXT = """
+[chapters.losses]
+points = 2.0
+[requirements."ACT-B"]
+required = false
+hidden = true
+points = 3
+[requirements."LOSS-D"]
+points = 0
+"""
+# Gradescope's results.json (gradescope-autograders.readthedocs.io, "Autograder Specifications"): the fields
+# nnspec writes, with their types and the allowed visibility and status values.
+VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
+GRADESCOPE_SCHEMA = {
+    "type": "object",
+    "required": ["score", "tests"],
+    "additionalProperties": False,
+    "properties": {
+        "score": {"type": "number"}, "execution_time": {"type": "number"}, "output": {"type": "string"},
+        "visibility": VISIBILITY, "stdout_visibility": VISIBILITY, "extra_data": {"type": "object"},
+        "tests": {"type": "array", "items": {
+            "type": "object",
+            "required": ["name", "score", "max_score", "status", "output", "visibility"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string"}, "score": {"type": "number"}, "max_score": {"type": "number"},
+                "status": {"enum": ["passed", "failed"]}, "output": {"type": "string"}, "visibility": VISIBILITY,
+                "tags": {"type": "array", "items": {"type": "string"}}, "number": {"type": "string"},
+            },
+        }},
+    },
+}
+
+
+def scored_report(tmp_path: Path, text: str = CONFIG_TEXT) -> reports.Report:
+    path = tmp_path / "grading.toml"
+    path.write_text(text)
+    run = GradeRun("sub.py", "sub.py", True, "", list(RESULTS), output_total=10, output_head="hello")
+    return reports.build(run, config.load(path))
+
+
+def test_points_required_and_hidden_come_from_the_config(tmp_path: Path) -> None:
+    report = scored_report(tmp_path)
+    by_id = {item.result.id: item for item in report.scored}
+    assert [by_id[i].max_points for i in ("ACT-A", "ACT-B", "LOSS-C", "LOSS-D", "TORCH-E")] == [1, 3, 2, 0, 0]
+    assert report.score == 1.0 and report.max_score == 6.0  # LOSS-D passed but is worth 0; TORCH-E skipped
+    assert report.exit_code == 1  # LOSS-C (required) is not implemented; ACT-B failed but is not required
+    text = reports.terminal(report)
+    assert "ACT-B" not in text and "1 hidden requirement(s), not shown: 0 / 3 points" in text
+    assert "hello" not in text and "printed 10 bytes" in text
+    assert any(item["id"] == "ACT-B" and item["hidden"] for item in reports.to_json(report)["requirements"])
+
+
+def test_only_required_requirements_decide_the_exit_code(tmp_path: Path) -> None:
+    report = scored_report(tmp_path, CONFIG_TEXT + '[requirements."LOSS-C"]\nrequired = false\n')
+    assert report.exit_code == 0
+
+
+def test_a_config_with_an_unknown_setting_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[grading]\npoints_per_test = 2\n")
+    with pytest.raises(config.ConfigError, match="points_per_test"):
+        config.load(path)
+    finished = grade("examples/learner_buggy.py", "--config", str(path))
+    assert finished.returncode == 2 and "points_per_test" in finished.stderr
+
+
+def test_the_gradescope_results_follow_the_specification(tmp_path: Path) -> None:
+    data = reports.gradescope(scored_report(tmp_path))
+    jsonschema.validate(data, GRADESCOPE_SCHEMA)
+    tests = {test["name"].split(":")[0]: test for test in data["tests"]}
+    assert tests["ACT-B"]["visibility"] == "hidden" and tests["ACT-B"]["status"] == "failed"
+    assert data["score"] == sum(test["score"] for test in data["tests"])
+
+
+def test_the_junit_report_parses(tmp_path: Path) -> None:
+    root = ET.fromstring(reports.junit(scored_report(tmp_path)))
+    cases = {case.get("name"): case for case in root.iter("testcase")}
+    assert set(cases) == {result.id for result in RESULTS}
+    assert cases["ACT-B"].find("failure") is not None and cases["LOSS-C"].find("skipped") is not None
+    assert {suite.get("name") for suite in root.iter("testsuite")} == {"activations", "losses", "torch"}
+
+
+def test_the_github_summary_lists_visible_failures_only(tmp_path: Path) -> None:
+    text = reports.markdown(scored_report(tmp_path, CONFIG_TEXT.replace("hidden = true", "hidden = false")))
+    assert "| activations | 1 | 1 | 0 | 1/4 |" in text and "ACT-B failed" in text
+    assert "ACT-B failed" not in reports.markdown(scored_report(tmp_path))
+
+
+def test_colour_only_when_asked(tmp_path: Path) -> None:
+    report = scored_report(tmp_path)
+    assert "\033[" in reports.terminal(report, colour=True) and "\033[" not in reports.terminal(report)
+
+
+# --- the "no frameworks" rule --------------------------------------------------------------------------------------
+
+
+def test_framework_imports_are_found_in_the_source(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("import numpy as np\nfrom .model import *\n")
+    (package / "model.py").write_text("import importlib\nimport torch.nn as nn\njax = importlib.import_module('jax')\n")
+    message = frameworks.check(str(package), [], config.load().forbidden_modules)
+    assert "model.py:2: imports torch.nn" in message and "model.py:3: imports jax" in message
+    assert frameworks.check(str(package / "__init__.py"), [], ["torch"]) == ""
+
+
+def test_framework_modules_loaded_at_import_are_found() -> None:
+    message = frameworks.check("not-a-file", ["numpy", "tensorflow"], ["torch", "tensorflow"])
+    assert "importing the submission loaded: tensorflow" in message
+
+
+def test_the_rule_is_on_by_default_and_can_be_turned_off(tmp_path: Path) -> None:
+    assert config.load().no_frameworks
+    path = tmp_path / "off.toml"
+    path.write_text("[grading]\nno_frameworks = false\n")
+    assert not config.load(path).no_frameworks
+
+
+# --- the hostile corpus, graded in one batch -----------------------------------------------------------------------
+
+SIGMOID_OK = {"ACT-SIGMOID-VALUES": "passed"}
+HOSTILE_CASES: dict[str, tuple[int, dict[str, str], str]] = {
+    # submission: (exit code, statuses that must hold, text in ACT-RELU-VALUES's message or the load error)
+    "good": (0, {req: "passed" for req in HOSTILE_REQUIREMENTS}, ""),
+    "loop_at_import": (2, {}, "did not finish within 5 s"),
+    "loop_in_function": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed", "ACT-PURE": "failed"},
+                         "did not return within 2 s"),
+    "segfault": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "SIGSEGV"),
+    "os_exit": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "exited with status 0"),
+    "sys_exit": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "raised SystemExit"),
+    "huge_allocation": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "MemoryError"),
+    "prints_100mb": (0, {req: "passed" for req in HOSTILE_REQUIREMENTS}, ""),
+    "recursion": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "RecursionError"),
+    "monkeypatch": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed", "ACT-PURE": "passed"}, "2 times the expected"),
+    "writes_fixtures": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "does not let a submission write"),
+    "reads_labels": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "does not let a submission read"),
+    "wrong_outputs": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed", "ACT-RELU-DERIVATIVE-AT-ZERO": "failed"},
+                      "nan"),
+    "mutates_inputs": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "passed", "ACT-PURE": "failed"}, ""),
+    "opaque_result": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "got shape ()"),
+    "kills_grader": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "does not let a submission send signals"),
+}
+TAMPERED = [REPOSITORY / "fixtures" / "WRITTEN_BY_SUBMISSION", HOSTILE / "WRITTEN_BY_SUBMISSION",
+            Path("/tmp/nnspec-hostile-pwned")]
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, Any], dict[str, str]]]:
+    """Grade every submission in tests/hostile/ once (batch mode, two at a time): name -> (JSON report, roster row)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    roster = folder / "roster.csv"
+    selection = [arg for req in HOSTILE_REQUIREMENTS for arg in ("--requirement", req)]
+    finished = grade(str(HOSTILE), "--chapter", "activations", *selection, "--config", str(HOSTILE / "grading.toml"),
+                     "--reports", str(folder / "reports"), "--roster", str(roster), "--jobs", "2")
+    assert finished.returncode == 2, finished.stdout + finished.stderr  # the worst: loop_at_import cannot load
+    with roster.open() as file:
+        rows = {Path(row["submission"]).stem: row for row in csv.DictReader(file)}
+    return {name: (json.loads((folder / "reports" / f"{name}.json").read_text()), rows[name]) for name in rows}
+
+
+def test_the_corpus_is_complete(hostile_reports: dict[str, Any]) -> None:
+    assert set(hostile_reports) == set(HOSTILE_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_CASES))
+def test_a_hostile_submission_gets_a_complete_report(
+    hostile_reports: dict[str, tuple[dict[str, Any], dict[str, str]]], name: str
+) -> None:
+    report, row = hostile_reports[name]
+    exit_code, expected, text = HOSTILE_CASES[name]
+    assert int(row["exit_code"]) == exit_code == report["exit_code"]
+    assert float(row["seconds"]) < HOSTILE_WALL_S
+    got = statuses(report)
+    assert {req: got[req] for req in expected} == expected
+    if exit_code == 2:
+        assert text in report["load_error"] and set(got.values()) == {"failed", "not run"}
+    elif text:
+        message = next(r["message"] for r in report["requirements"] if r["id"] == "ACT-RELU-VALUES")
+        assert text in message
+    assert not any(path.exists() for path in TAMPERED)
+
+
+def test_printed_output_is_counted_and_truncated(hostile_reports: dict[str, Any]) -> None:
+    report, _ = hostile_reports["prints_100mb"]
+    assert report["output_bytes"] > 100_000_000
+    assert len(report["output_head"]) <= config.load().limits.output_bytes
+
+
+def test_no_bytecode_was_written_next_to_the_submissions(hostile_reports: dict[str, Any]) -> None:
+    assert not (HOSTILE / "__pycache__").exists()

@@ -1,0 +1,4 @@
+"""Hostile: importing the module never finishes."""
+
+while True:
+    pass

@@ -1,0 +1,17 @@
+"""Hostile: relu never returns (an endless loop)."""
+
+import numpy as np
+
+
+def sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def relu_derivative(z):
+    return (z > 0).astype(z.dtype)
+
+
+def relu(z):
+    while True:
+        pass
