@@ -65,17 +65,20 @@ def register(req: Requirement) -> Requirement:
     return req
 
 
-def expected_test_name(req_id: str) -> str:
+def test_name_for(req_id: str) -> str:
     """The test function name a requirement ID prescribes: ACT-SIGMOID-STABLE -> test_act_sigmoid_stable."""
     return "test_" + req_id.lower().replace("-", "_")
 
 
+test_name_for.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test, wherever it is imported
+
+
 def requirement(req_id: str, statement: str, source: str) -> Callable[[F], F]:
-    """Decorate the test checking requirement ``req_id``; the test must be named ``expected_test_name(req_id)``."""
+    """Decorate the test checking requirement ``req_id``; the test must be named ``test_name_for(req_id)``."""
     req = register(Requirement(req_id, statement, source))
 
     def decorate(test: F) -> F:
-        expected = expected_test_name(req_id)
+        expected = test_name_for(req_id)
         if test.__name__ != expected:
             raise NameError(f"the test for {req_id} must be named {expected}, not {test.__name__}")
         marked: F = getattr(pytest.mark, MARKER)(req.id)(test)
