@@ -8,9 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nnspec.grade import batch, config, frameworks, reports, runner
-from nnspec.grade.runner import GradeRun, RequirementResult
+if TYPE_CHECKING:  # the grading modules import pytest and the spec: loaded only when `grade` runs
+    from nnspec.grade import config, reports
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
@@ -44,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nnspec.grade import batch, config, reports
+
     try:
         grading = config.load(args.config)
     except config.ConfigError as error:
@@ -57,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConfig) -> int:
     """Grade ``target``, print the learner's report, write the requested files; returns the exit code."""
+    from nnspec.grade import frameworks, reports, runner
+    from nnspec.grade.runner import GradeRun, RequirementResult
+
     try:
         if not Path(target).exists():
             raise ValueError(f"no such file or folder: {target}")
@@ -64,19 +70,17 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
     except ValueError as error:
         grade_run = GradeRun(target, target, False, f"usage error: {error}", [])
     if grading.no_frameworks and grade_run.loaded:
-        grade_run.results.insert(0, _frameworks_result(target, grade_run, grading))
+        message = frameworks.check(target, grade_run.loaded_modules, grading.forbidden_modules)
+        result = RequirementResult(frameworks.NO_FRAMEWORKS, "failed" if message else "passed", message, 0.0, 1)
+        grade_run.results.insert(0, result)
     report = reports.build(grade_run, grading)
     sys.stdout.write(reports.terminal(report, colour=_colour(sys.stdout)))
     write_files(report, args)
     return report.exit_code
 
 
-def _frameworks_result(target: str, grade_run: GradeRun, grading: config.GradingConfig) -> RequirementResult:
-    message = frameworks.check(target, grade_run.loaded_modules, grading.forbidden_modules)
-    return RequirementResult(frameworks.NO_FRAMEWORKS, "failed" if message else "passed", message, 0.0, 1)
-
-
 def write_files(report: reports.Report, args: argparse.Namespace) -> None:
+    from nnspec.grade import reports
     if args.json:
         Path(args.json).write_text(reports.dumps_json(reports.to_json(report)), encoding="utf-8")
     if args.gradescope:

@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -42,6 +41,10 @@ WORKER_ENV_KEEP = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
 WORKER_ENV = {  # one BLAS thread: the machine's cores are shared; fixed hash seed: identical runs
     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
 }
+
+
+TIMEOUT_ADVICE = (". Look for an endless or very slow loop; the submission's process was stopped and restarted for "
+                  "the next requirement")
 
 
 class WorkerLostError(Exception):
@@ -84,29 +87,28 @@ class WorkerProcess:
             stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True,
         )
         child.close()
-        self.conn = Connection(parent.detach())
+        self.channel = wire.Channel(parent)
         assert self.process.stdout is not None
         self.reader = threading.Thread(target=output.drain, args=(self.process.stdout,), daemon=True)
         self.reader.start()
-        self.conn.send_bytes(wire.dumps(settings))
+        self.channel.send(wire.encode(settings), KILL_GRACE_S)
 
     def receive(self, timeout: float, max_bytes: int) -> tuple[Any, ...]:
         """The next message; raises TimeoutError, or EOFError/OSError when the pipe breaks."""
-        if not self.conn.poll(max(timeout, 0.0)):
-            raise TimeoutError
-        message = wire.load_untrusted(self.conn.recv_bytes(max_bytes))
+        message = wire.decode_untrusted(self.channel.receive(max_bytes, max(timeout, MIN_CALL_TIME_S)))
         if not isinstance(message, tuple) or not message:
             raise OSError(f"malformed message {type(message).__name__}")
         return message
 
-    def send(self, message: tuple[Any, ...]) -> None:
-        self.conn.send_bytes(wire.dumps(message))
+    def send(self, message: tuple[Any, ...], timeout: float) -> None:
+        """Send ``message``; raises TimeoutError when the worker does not take it in time."""
+        self.channel.send(wire.encode(message), max(timeout, MIN_CALL_TIME_S))
 
     def stop(self, kill: bool) -> int | None:
         """End the process (politely unless ``kill``); returns its exit status (negative: the signal)."""
         if not kill:
             try:
-                self.send(("exit",))
+                self.send(("exit",), KILL_GRACE_S)
                 self.process.wait(KILL_GRACE_S)
             except (OSError, subprocess.TimeoutExpired):
                 kill = True
@@ -114,7 +116,7 @@ class WorkerProcess:
             with contextlib.suppress(ProcessLookupError):  # the worker's session: it and anything it started
                 os.killpg(self.process.pid, signal.SIGKILL)
         status = self.process.wait()
-        self.conn.close()
+        self.channel.close()
         self.reader.join(KILL_GRACE_S)
         return status
 
@@ -310,6 +312,7 @@ class IsolatedImplementation:
     def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, wire.RemoteError | None]:
         worker = self._ensure_worker()
         outer = self.depth == 0
+        broken: BaseException | None
         if outer:
             chapter = current().chapter
             limit = self.limits.call_timeout_for(chapter)
@@ -325,14 +328,18 @@ class IsolatedImplementation:
         message = ("call", name, self._for_worker(args), self._for_worker(kwargs))
         self.depth += 1
         try:
-            worker.send(message)
+            worker.send(message, self.deadline - time.monotonic())
             reply = self._await(worker)
+        except TimeoutError:
+            broken, timed_out = None, True
         except (OSError, EOFError, pickle.UnpicklingError) as error:
-            broken: BaseException | None = error
+            broken, timed_out = error, False
         else:
-            broken = None
+            broken, timed_out = None, False
         finally:
             self.depth -= 1
+        if timed_out:
+            self._lose(worker, self.timeout_text + TIMEOUT_ADVICE)
         if broken is not None:
             status = worker.exit_status(KILL_GRACE_S)
             detail = "" if isinstance(broken, EOFError) else f" ({type(broken).__name__}: {broken})"
@@ -350,13 +357,7 @@ class IsolatedImplementation:
 
     def _await(self, worker: WorkerProcess) -> tuple[Any, ...]:
         while True:
-            try:
-                message = worker.receive(self.deadline - time.monotonic(), self.limits.message_bytes)
-            except TimeoutError:
-                message = ()
-            if not message:
-                self._lose(worker, self.timeout_text + ". Look for an endless or very slow loop; the submission's "
-                                                       "process was stopped and restarted for the next requirement")
+            message = worker.receive(self.deadline - time.monotonic(), self.limits.message_bytes)
             if message[0] in ("result", "raised") and len(message) == 3:
                 return message
             if message[0] == "callback" and len(message) == 4:
@@ -375,9 +376,10 @@ class IsolatedImplementation:
         except BaseException as error:  # reported to the submission as an exception, re-raised after the call
             if self.callback_error is None:
                 self.callback_error = error
-            worker.send(("callback_result", False, f"{type(error).__name__}: {error}"))
+            failure = f"{type(error).__name__}: {error}"
+            worker.send(("callback_result", False, failure), self.deadline - time.monotonic())
             return
-        worker.send(("callback_result", True, self._for_worker(result)))
+        worker.send(("callback_result", True, self._for_worker(result)), self.deadline - time.monotonic())
 
     def _for_worker(self, value: Any) -> Any:
         def leaf(item: Any) -> Any:

@@ -20,12 +20,11 @@ import ctypes  # noqa: F401  (imported before the guard: the guard refuses to lo
 import inspect
 import io
 import os
-import pickle
+import socket
 import sys
 import traceback
 import warnings
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +46,19 @@ class GraderCallbackError(RuntimeError):
 class Worker:
     """Serves calls into one imported submission."""
 
-    def __init__(self, conn: Connection, module: Any, generation: int) -> None:
-        self.conn = conn
+    def __init__(self, channel: wire.Channel, module: Any, generation: int, max_bytes: int) -> None:
+        self.channel = channel
+        self.max_bytes = max_bytes
         self.module = module
         self.generation = generation
         self.objects: dict[int, Any] = {}
         self.next_key = 1
 
     def send(self, message: tuple[Any, ...]) -> None:
-        self.conn.send_bytes(wire.dumps(message))
+        self.channel.send(wire.encode(message))
 
     def receive(self) -> tuple[Any, ...]:
-        message: tuple[Any, ...] = pickle.loads(self.conn.recv_bytes())  # from the trusted grader
+        message: tuple[Any, ...] = wire.decode_trusted(self.channel.receive(self.max_bytes))
         return message
 
     def serve(self) -> None:
@@ -207,8 +207,8 @@ def _flush_and_exit() -> None:
 
 
 def main(fd: int) -> None:
-    conn = Connection(fd)
-    settings: dict[str, Any] = pickle.loads(conn.recv_bytes())
+    channel = wire.Channel(socket.socket(fileno=fd))
+    settings: dict[str, Any] = wire.decode_trusted(channel.receive(wire.SETTINGS_BYTES))
     limits_module.apply(settings["limits"])
     sys.dont_write_bytecode = True
     sys.path[:0] = settings["path"]
@@ -219,11 +219,11 @@ def main(fd: int) -> None:
     try:
         implementation = load_implementation(settings["target"])
     except ImplementationLoadError as error:
-        conn.send_bytes(wire.dumps(("load_error", error.details)))
+        channel.send(wire.encode(("load_error", error.details)))
         _flush_and_exit()
         return
     except BaseException as error:  # raised by the loader itself; report it rather than die silently
-        conn.send_bytes(wire.dumps(("load_error", "".join(traceback.format_exception(error)))))
+        channel.send(wire.encode(("load_error", "".join(traceback.format_exception(error)))))
         _flush_and_exit()
         return
     module = implementation.module
@@ -233,7 +233,7 @@ def main(fd: int) -> None:
         "origin": implementation.origin,
         "modules": sorted({name.split(".")[0] for name in set(sys.modules) - before}),
     }
-    worker = Worker(conn, module, settings["generation"])
+    worker = Worker(channel, module, settings["generation"], settings["limits"].message_bytes)
     worker.send(("ready", info))
     sys.stdin = io.StringIO()
     with contextlib.suppress(EOFError, OSError):  # the grader went away
