@@ -9,6 +9,7 @@ from strangers needs an OS-level sandbox (container, VM) around the whole grader
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
 import signal
@@ -33,6 +34,7 @@ FORBIDDEN_EVENTS = frozenset({
     "pty.spawn", "socket.connect", "socket.bind", "socket.getaddrinfo", "socket.sendto", "urllib.Request",
     "ctypes.dlopen", "os.startfile", "webbrowser.open",
 })
+PR_SET_PDEATHSIG = 1  # prctl option: the signal a process receives when its parent dies (linux/prctl.h)
 TEST_LABELS_PREFIX = "t10k-labels"  # MNIST test labels: the grader scores predictions, the worker never reads them
 
 
@@ -56,12 +58,21 @@ class Limits:
 
 
 def apply(limits: Limits) -> None:
-    """In the worker: address space, CPU time, file size and core dumps."""
+    """In the worker: address space, CPU time, file size and core dumps; die with the grader (Linux)."""
+    _die_with_parent()
     _set(resource.RLIMIT_AS, limits.memory_bytes)
     _set(resource.RLIMIT_CPU, limits.cpu_seconds)
     _set(resource.RLIMIT_FSIZE, limits.file_bytes)
     _set(resource.RLIMIT_CORE, 0)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with an OSError instead of killing
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the grader dies, so an endless loop cannot outlive a killed grader."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _set(which: int, value: int) -> None:
