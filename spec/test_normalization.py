@@ -174,10 +174,13 @@ def _check_backward(impl: Any, forward: str, backward: str, case: tuple[np.ndarr
         "dgamma": richardson_gradient(lambda g: np.sum(C * output(X, g, beta)), gamma),
         "dbeta": richardson_gradient(lambda b: np.sum(C * output(X, gamma, b)), beta),
     }
+    # When C happens to lie almost in the span the normalisation removes, dX is tiny and its own relative error
+    # meets the differences' rounding floor; it is then measured against the norm of the whole gradient instead.
+    floor = GRADIENT_TOLERANCE * float(np.sqrt(sum(np.sum(value**2) for value in numeric.values())))
     inputs = {"dY": C, "cache": f"from {forward}(X, gamma, beta) with X = {X.tolist()}"}
     for what, got in (("dX", dX), ("dgamma", dgamma), ("dbeta", dbeta)):
         assert_gradient_matches(got, numeric[what], fn=backward, inputs=inputs, what=what,
-                                max_relative_error=GRADIENT_TOLERANCE, m=X.shape[1])
+                                max_relative_error=GRADIENT_TOLERANCE, atol=floor, m=X.shape[1])
 
 
 @requirement(
