@@ -76,7 +76,9 @@ def test_exp_perceptron_xor(impl: Any) -> None:
 # This configuration has 8 tanh hidden units (XOR needs 2, so many redundant ways out of any one bad start;
 # tanh is zero-centred and has no dead region), a sigmoid output with cross-entropy (the output gradient is
 # AL - Y, which never vanishes on a wrong answer), full-batch steps (no shuffle luck) and a learning rate of 1.
-# Swept over seeds 0-999 with the reference: every seed learns XOR, worst max |AL - Y| = 0.0081 after 500 epochs.
+# Swept over seeds 0-999 with the reference (Gaussian He draws) and 0-399 with a uniform-He variant of it: every
+# seed learns XOR, worst max |AL - Y| = 0.0081 and 0.0092 after 500 epochs (the 2-8-1 config at lr 0.5 and
+# 1000 epochs, and 2-16-1 at lr 1, were also 0 failures in 100 and 1000 seeds; 2-8-1 leaky ReLU failed 2 in 100).
 XOR_DIMS = [2, 8, 1]
 XOR_SETTINGS = {"learning_rate": 1.0, "epochs": 500, "batch_size": None, "hidden_activation": "tanh",
                 "output_activation": "sigmoid", "loss": "binary_cross_entropy"}
