@@ -30,11 +30,12 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -42,6 +43,9 @@ from spec.assertions import assert_close, assert_finite, check, describe
 from spec.impl import Implementation
 from spec.requirements import current, requirement
 from spec.strategies import (
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    OUTPUT_LOSS_PAIRS,
     NetworkConfig,
     arrays,
     binary_labels,
@@ -70,6 +74,9 @@ ALPHA = 1e-8  # false-alarm probability of each statistical check (fewer than 10
 INIT_DIMS = (300, 400, 200)  # 120,000 and 80,000 weights: the std is pinned to about +-1% at ALPHA
 DROPOUT_SHAPE = (200, 500)  # 100,000 units for the keep rate
 DROPOUT_PS = (0.2, 0.5, 0.8)
+# Networks run once per activation combination (15 for forward, 35 for backward), each on a share of the profile's
+# examples (ci: 3 each, thorough: 50), so every combination is covered on every run.
+PER_COMBINATION = max(2, settings().max_examples // 10)
 
 OBSERVED: dict[str, float] = {}
 
@@ -408,10 +415,17 @@ def _torch_cost(AL: Any, ZL: Any, Y: Any, output: str, loss: str) -> Any:
 
 
 @st.composite
-def networks(draw: st.DrawFn) -> tuple[NetworkConfig, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """(config, X, Y, parameters): W{l} ~ N(0, 1/n_{l-1}) and b{l} ~ N(0, 0.25) from a drawn seed, |X| <= 3."""
+def networks(
+    draw: st.DrawFn, hidden: str, output: str, loss: str
+) -> tuple[NetworkConfig, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """(config, X, Y, parameters) for the given activations and loss: depth, widths and batch drawn, W{l} ~
+    N(0, 1/n_{l-1}) and b{l} ~ N(0, 0.25) from a drawn seed, |X| <= 3."""
     config = draw(network_configs())
-    dims, m = config.layer_dims, config.m
+    dims = config.layer_dims
+    if output == "softmax" or loss == "categorical_cross_entropy":
+        dims = (*dims[:-1], max(dims[-1], 2))
+    config = replace(config, layer_dims=dims, hidden_activation=hidden, output_activation=output, loss=loss)
+    m = config.m
     X = draw(arrays((dims[0], m), -3.0, 3.0))
     Y = draw(labels_for(config.output_activation, config.loss, dims[-1], m))
     rng = np.random.default_rng(config.seed)
@@ -453,11 +467,12 @@ def _assume_away_from_clips(config: NetworkConfig, AL: Any) -> None:
     "forward's AL equals the same network built from torch ops (depth 1-4, every activation, every output)",
     SOURCE_ISSUE + "; torch matmul, activations and torch.softmax(dim=0)",
 )
-@given(networks())
-def test_torch_network_forward(
-    impl: Implementation, net: tuple[NetworkConfig, np.ndarray, np.ndarray, dict[str, np.ndarray]]
-) -> None:
-    config, X, Y, parameters = net
+@pytest.mark.parametrize("output", OUTPUT_ACTIVATIONS)
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+@settings(max_examples=PER_COMBINATION)
+@given(data=st.data())
+def test_torch_network_forward(impl: Implementation, hidden: str, output: str, data: st.DataObject) -> None:
+    config, X, Y, parameters = data.draw(networks(hidden, output, "mse"))
     AL_t, _, _ = _torch_network(config, X, Y, parameters)
     AL, _ = impl.forward(X, parameters, config.hidden_activation, config.output_activation)
     _agree(AL, AL_t, fn="forward", inputs=_network_inputs(config, X, Y, parameters), what="AL")
@@ -468,11 +483,14 @@ def test_torch_network_forward(
     "every entry of backward's grads equals torch autograd of the mean cost of the same network",
     SOURCE_ISSUE + "; torch.autograd.grad of F.mse_loss / F.binary_cross_entropy / cross-entropy (see _torch_cost)",
 )
-@given(networks())
+@pytest.mark.parametrize("output_loss", OUTPUT_LOSS_PAIRS, ids="-".join)
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+@settings(max_examples=PER_COMBINATION)
+@given(data=st.data())
 def test_torch_network_backward(
-    impl: Implementation, net: tuple[NetworkConfig, np.ndarray, np.ndarray, dict[str, np.ndarray]]
+    impl: Implementation, hidden: str, output_loss: tuple[str, str], data: st.DataObject
 ) -> None:
-    config, X, Y, parameters = net
+    config, X, Y, parameters = data.draw(networks(hidden, *output_loss))
     AL_t, cost, leaves = _torch_network(config, X, Y, parameters)
     _assume_away_from_clips(config, AL_t)
     expected = dict(zip(leaves, torch.autograd.grad(cost, list(leaves.values())), strict=True))
