@@ -22,26 +22,15 @@ from typing import Any
 import pytest
 
 from spec.assertions import fail_raised
+from spec.contract import FUNCTIONS
 
 DEFAULT_TARGET = "reference"
 NOT_IMPLEMENTED = "not implemented: "
 CONTRACT_ATTRIBUTE = "NNSPEC_CONTRACT"
-# Contract v1 (issue 2's table, docs/contract.md). Only these names skip as "not implemented" when missing;
-# any other missing attribute raises AttributeError, because tools probe fixture values for attributes
-# (hypothesis asks for "execute_example") and a typo in a spec test must not pass as a skip.
-CONTRACT_FUNCTIONS = frozenset({
-    "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative", "leaky_relu",
-    "leaky_relu_derivative", "gelu", "gelu_derivative", "softmax",
-    "mse", "mse_gradient", "binary_cross_entropy", "binary_cross_entropy_gradient", "categorical_cross_entropy",
-    "categorical_cross_entropy_gradient", "compute_cost",
-    "perceptron_predict", "perceptron_update", "perceptron_train",
-    "linear_forward", "linear_backward",
-    "initialize_parameters", "forward", "backward", "update_parameters", "predict", "train",
-    "sgd_momentum_update", "rmsprop_update", "adam_update", "adamw_update",
-    "l2_penalty", "l2_gradient", "l1_penalty", "l1_gradient", "dropout_forward", "dropout_backward",
-    "batchnorm_forward", "batchnorm_backward", "layernorm_forward", "layernorm_backward",
-    "numerical_gradient", "relative_error",
-})
+# Only the contract's names (spec/contract.py) skip as "not implemented" when missing; any other missing
+# attribute raises AttributeError, because tools probe fixture values for attributes (hypothesis asks for
+# "execute_example") and a typo in a spec test must not pass as a skip.
+CONTRACT_FUNCTIONS = frozenset(FUNCTIONS)
 
 
 class ImplementationLoadError(Exception):
