@@ -71,7 +71,7 @@ BN_EPS, BN_MOMENTUM = 1e-5, 0.1  # contract defaults = torch defaults
 RUNNING_STEPS = 4  # batches through batch norm before comparing running statistics
 OPTIMIZER_STEPS = 20  # trajectories compared after step 1, 2, ..., 20
 ALPHA = 1e-8  # false-alarm probability of each statistical check (fewer than 100 checks: < 1e-6 in all)
-INIT_DIMS = (300, 400, 200)  # 120,000 and 80,000 weights: the std is pinned to about +-1% at ALPHA
+INIT_DIMS = (300, 400, 200)  # 120,000 and 80,000 weights: the std is pinned to about +-1.5% at ALPHA
 DROPOUT_SHAPE = (200, 500)  # 100,000 units for the keep rate
 DROPOUT_PS = (0.2, 0.5, 0.8)
 # Networks run once per activation combination (15 for forward, 35 for backward), each on a share of the profile's
@@ -243,7 +243,8 @@ def test_torch_gelu(impl: Implementation, zv: tuple[np.ndarray, np.ndarray]) -> 
 @given(values_and_cotangent())
 @example(_edge_case())
 def test_torch_gelu_tanh(impl: Implementation, zv: tuple[np.ndarray, np.ndarray]) -> None:
-    # 1 + tanh(.) and 1 - tanh(.)^2 are only absolutely accurate where |tanh| is near 1 (UNIT_ATOL)
+    # 1 + tanh(u) and 1 - tanh(u)^2 are only absolutely accurate where |tanh u| is near 1 (UNIT_ATOL); in the
+    # derivative 1 - tanh^2 is multiplied by 0.5 z sqrt(2/pi) (1 + 3 * 0.044715 z^2) < |z|^3 for |z| >= 1
     z, v = zv
     size = max(1.0, float(np.max(np.abs(z), initial=0.0)))
     _check_activation(impl, "gelu", lambda x: torch.nn.functional.gelu(x, approximate="tanh"), z, v,
@@ -331,6 +332,7 @@ def test_torch_mse(impl: Implementation, data: st.DataObject) -> None:
     SOURCE_ISSUE + "; torch.nn.functional.binary_cross_entropy(reduction='mean')",
 )
 @given(probability_pairs())
+@example((np.array([[0.01, 0.99, 0.5, 0.01, 0.99]]), np.array([[1.0, 0.0, 1.0, 0.0, 1.0]])))
 def test_torch_bce(impl: Implementation, pair: tuple[np.ndarray, np.ndarray]) -> None:
     AL, Y = pair
     _check_loss(impl, "binary_cross_entropy", AL, Y, lambda a: torch.nn.functional.binary_cross_entropy(a, _t(Y)))
@@ -363,6 +365,7 @@ def test_torch_bce_extremes(impl: Implementation, label: float) -> None:
     SOURCE_ISSUE + "; torch.nn.functional.nll_loss on torch.log of the probabilities, layout (m, K)",
 )
 @given(probability_pairs(categorical=True))
+@example((np.array([[0.01, 0.98], [0.99, 0.02]]), np.array([[1.0, 0.0], [0.0, 1.0]])))
 def test_torch_ce_nll(impl: Implementation, pair: tuple[np.ndarray, np.ndarray]) -> None:
     AL, Y = pair
     labels = torch.tensor(np.argmax(Y, axis=0))
