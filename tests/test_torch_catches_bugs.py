@@ -100,6 +100,14 @@ BROKEN_COPIES = {
 # tests/impls/ submissions with a gradient bug -> the requirements that must fail
 BROKEN_SUBMISSIONS = {
     "wrong_sigmoid_derivative.py": ("TORCH-SIGMOID",),
+    "linear_missing_one_over_m.py": ("TORCH-LINEAR-BACKWARD",),
+    "softmax_wrong_axis.py": ("TORCH-SOFTMAX",),  # its vector-Jacobian product is wrong with it
+}
+# ... and those without one (nothing for the torch chapter to catch)
+OTHER_SUBMISSIONS = {
+    "activations_only.py": "correct, activations only",
+    "activations_package": "correct, activations only (a package)",
+    "broken_import.py": "fails at import: IMPL-LOADS, not a gradient",
 }
 CONTROL_SELECTION = ("TORCH-RELU", "TORCH-LINEAR-BACKWARD", "TORCH-MOMENTUM", "TORCH-DOC001-EXERCISE")
 
@@ -160,6 +168,15 @@ def test_unmodified_copy_passes_the_same_selection(tmp_path: Path) -> None:
     result = run_torch_chapter("unmodified_copy", set(CONTROL_SELECTION), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "failed" not in result.stdout.strip().splitlines()[-1]
+
+
+def test_every_submission_in_tests_impls_is_classified() -> None:
+    present = {path.name for path in IMPLS.iterdir() if not path.name.startswith(("_", "."))}
+    unclassified = present - set(BROKEN_SUBMISSIONS) - set(OTHER_SUBMISSIONS)
+    assert not unclassified, (
+        f"tests/impls/ has new submissions {sorted(unclassified)}: add each to BROKEN_SUBMISSIONS (with the torch "
+        "requirements its gradient bug must fail) or to OTHER_SUBMISSIONS in tests/test_torch_catches_bugs.py"
+    )
 
 
 @pytest.mark.parametrize("submission", sorted(BROKEN_SUBMISSIONS))
