@@ -150,11 +150,12 @@ def test_per_train_trajectory(impl: Any, data: tuple[np.ndarray, np.ndarray], ep
     learning_rate = 0.5  # a power of two: every update is exact, so the trajectory has no rounding
     inputs = {"X": X, "y": y, "learning_rate": learning_rate, "epochs": epochs}
     w, b = impl.perceptron_train(X, y, learning_rate=learning_rate, epochs=epochs)
-    expected_w, expected_b = _train_rule(X, y, learning_rate, epochs)
-    reversed_w, _ = _train_rule(X[:, ::-1], y[::-1], learning_rate, epochs)
-    assert_close(w, expected_w, fn="perceptron_train", inputs=inputs, what="w", rtol=EXACT, atol=EXACT,
-                 alternatives={"the result of visiting the columns in reverse order": reversed_w})
-    assert_close(b, expected_b, fn="perceptron_train", inputs=inputs, what="b", rtol=EXACT, atol=EXACT)
+    check(np.shape(w) == (X.shape[0],), f"perceptron_train must return w of shape ({X.shape[0]},); got {np.shape(w)}")
+    expected = np.append(*_train_rule(X, y, learning_rate, epochs))
+    in_reverse = np.append(*_train_rule(X[:, ::-1], y[::-1], learning_rate, epochs))
+    assert_close(np.append(w, b), expected, fn="perceptron_train", inputs=inputs, what="[w_1, ..., w_n, b]",
+                 rtol=EXACT, atol=EXACT, alternatives={"the result of visiting the columns in reverse order":
+                                                       in_reverse})
 
 
 @requirement(
