@@ -6,6 +6,7 @@ Loaded from the root ``conftest.py``. Options: ``--impl TARGET`` (or env NNSPEC_
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 from collections import Counter
 from collections.abc import Generator, Iterable
@@ -113,12 +114,14 @@ class SpecSession:
         self.requirement_of: dict[str, Requirement] = {}
         self.outcome_of: dict[str, str] = {}
 
-    def pytest_report_header(self) -> str:
+    def pytest_report_header(self) -> list[str]:
         if self.implementation is None:
             assert self.load_error is not None
-            return f"nnspec: implementation under test: {self.load_error.target} FAILED TO IMPORT (see IMPL-LOADS)"
-        version = self.implementation.contract_version or "undeclared"
-        return f"nnspec: implementation under test: {self.implementation.origin} (contract {version})"
+            loaded = f"nnspec: implementation under test: {self.load_error.target} FAILED TO IMPORT (see IMPL-LOADS)"
+        else:
+            version = self.implementation.contract_version or "undeclared"
+            loaded = f"nnspec: implementation under test: {self.implementation.origin} (contract {version})"
+        return [loaded, _torch_line()]
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list) -> None:
@@ -174,6 +177,14 @@ class SpecSession:
         for req, outcomes in by_requirement.items():
             table.setdefault(req.chapter, Counter())[_requirement_outcome(outcomes)] += 1
         return table
+
+
+def _torch_line() -> str:
+    """The PyTorch the torch chapter uses as its oracle (from package metadata: importing torch takes seconds)."""
+    try:
+        return f"nnspec: torch chapter oracle: PyTorch {importlib.metadata.version('torch')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "nnspec: torch chapter oracle: PyTorch not installed (TORCH-* requirements are skipped)"
 
 
 def requirement_of(item: pytest.Item) -> Requirement | None:
