@@ -34,6 +34,20 @@ def central_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6
     return grad
 
 
+RICHARDSON_STEP = 1e-4  # error ~ step^4 f^(5) + ~1e-16 |f| / step: about 1e-11 of f for the spec's bounded inputs
+
+
+def richardson_gradient(f: Callable[[np.ndarray], Any], x: Any, step: float = RICHARDSON_STEP) -> np.ndarray:
+    """(4 D(step / 2) - D(step)) / 3 with D the central difference: the step^2 error term cancels.
+
+    Plain central differences lose the 1e-7 accuracy the spec asks of gradients where the function is sharply
+    curved (narrow batches in the norm layers, saturated units in networks); the extrapolated ones stay near
+    1e-11 of the function's scale.
+    """
+    half, full = central_difference(f, x, eps=step / 2), central_difference(f, x, eps=step)
+    return (4.0 * half - full) / 3.0
+
+
 def elementwise_derivative(f: Callable[[np.ndarray], Any], z: Any, eps: float = 1e-5) -> np.ndarray:
     """Central differences of an ELEMENTWISE function at every element of z at once, in float64.
 

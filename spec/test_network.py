@@ -39,7 +39,7 @@ from spec.assertions import (
     assert_shape,
     check,
 )
-from spec.oracles import central_difference
+from spec.oracles import RICHARDSON_STEP, richardson_gradient
 from spec.requirements import requirement
 from spec.strategies import (
     HIDDEN_ACTIVATIONS,
@@ -76,7 +76,6 @@ WRONG_VARIANCES: dict[str, Callable[[int, int], float]] = {  # what a wrong vari
 FORWARD_RTOL = 1e-9  # independent float64 formulas (e.g. GELU through the normal CDF vs erf) agree to ~1e-15
 FORWARD_ATOL = 1e-14
 GRADIENT_TOLERANCE = 1e-7  # issue 3: relative error of backward against the numerical gradient
-FD_STEP = 1e-4  # Richardson step: error ~ FD_STEP^4 f^(5) + ~3e-12 |cost| (rounding); see _numerical_gradient
 DECREASE_RATIO = 0.5  # NET-TRAIN-DECREASES: the last epoch's cost must be below this fraction of the first's
 TRAIN_RTOL = 1e-9  # train vs. the same steps done by hand: only summation order (shuffled columns) differs
 LEAKY_ALPHA = 0.01  # contract default slope of leaky_relu
@@ -192,17 +191,6 @@ def crosses_kink(X: np.ndarray, parameters: Params, hidden: str, step: float) ->
             if any(not np.array_equal(z > 0, s) for z, s in zip(probe_z, signs, strict=True)):
                 return True
     return False
-
-
-def _numerical_gradient(cost: Callable[[np.ndarray], float], theta: np.ndarray) -> np.ndarray:
-    """Richardson-extrapolated central differences (4 D(h/2) - D(h)) / 3: the h^2 term cancels.
-
-    With h = FD_STEP = 1e-4 the truncation error is O(h^4) ~ 1e-16 and the rounding error ~ 1e-16 |cost| / h,
-    i.e. ~1e-11 of the cost: four orders below the 1e-7 tolerance for the bounded networks drawn here.
-    """
-    half = central_difference(cost, theta, eps=FD_STEP / 2)
-    full = central_difference(cost, theta, eps=FD_STEP)
-    return (4.0 * half - full) / 3.0
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -401,7 +389,7 @@ def test_net_forward_output_range(impl: Any, case: tuple[NetworkConfig, np.ndarr
 @given(data=st.data())
 def test_net_backward_gradcheck(impl: Any, hidden: str, output_loss: tuple[str, str], data: st.DataObject) -> None:
     config, X, Y, parameters = data.draw(network_cases(hidden, output_loss))
-    assume(not crosses_kink(X, parameters, config.hidden_activation, FD_STEP))
+    assume(not crosses_kink(X, parameters, config.hidden_activation, RICHARDSON_STEP))
     hidden, output, loss = config.hidden_activation, config.output_activation, config.loss
 
     def cost(theta: np.ndarray) -> float:
@@ -410,7 +398,7 @@ def test_net_backward_gradcheck(impl: Any, hidden: str, output_loss: tuple[str, 
 
     AL, caches = impl.forward(X, parameters, hidden, output)
     grads = impl.backward(AL, Y, caches, hidden, output, loss)
-    numeric = _unflatten(_numerical_gradient(cost, _flatten(parameters)), parameters)
+    numeric = _unflatten(richardson_gradient(cost, _flatten(parameters)), parameters)
     # Each array: relative error < 1e-7; an array whose whole gradient is tiny (e.g. dW1 under saturated sigmoid
     # units) may instead have every entry within 1e-7 of the norm of the WHOLE network's gradient, since its own
     # norm can sit at the differences' rounding floor (~1e-11 of the cost).
