@@ -23,7 +23,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from nnspec.grade import config, frameworks, reports, wire
+from nnspec.grade import batch, config, frameworks, reports, wire
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, unreadable_paths
 from nnspec.grade.runner import GradeRun, RequirementResult
@@ -489,3 +489,15 @@ def test_printed_output_is_counted_and_truncated(hostile_reports: dict[str, Any]
 
 def test_no_bytecode_was_written_next_to_the_submissions(hostile_reports: dict[str, Any]) -> None:
     assert not (HOSTILE / "__pycache__").exists()
+
+
+def test_batch_mode_takes_a_folder_or_a_glob_and_leaves_out_what_is_not_a_submission(tmp_path: Path) -> None:
+    (tmp_path / "alice.py").write_text("")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "__init__.py").write_text("")
+    (tmp_path / "README.md").write_text("")
+    (tmp_path / "data").mkdir()
+    expected = [str(tmp_path / "alice.py"), str(tmp_path / "bob")]
+    assert batch.expand([str(tmp_path)]) == expected
+    assert batch.expand(sorted(str(path) for path in tmp_path.iterdir())) == expected
+    assert batch.expand([str(tmp_path / "README.md")]) == [str(tmp_path / "README.md")]  # one path: graded (and fails)

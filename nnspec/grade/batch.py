@@ -28,15 +28,18 @@ def is_submission(path: Path) -> bool:
 
 
 def expand(paths: Sequence[str]) -> list[str]:
-    """The submissions named: a folder that is not itself a package stands for the submissions inside it."""
+    """The submissions named: a folder that is not itself a package stands for the submissions inside it; of
+    several paths (``DIR/*``), those that are not submissions (README.md, data) are left out."""
     found: list[str] = []
     for name in paths:
         path = Path(name)
         if path.is_dir() and not is_submission(path):
             found += sorted(str(child) for child in path.iterdir()
                             if is_submission(child) and not child.name.startswith((".", "_")))
-        else:
+        elif len(paths) == 1 or is_submission(path):
             found.append(name)
+        else:
+            print(f"nnspec grade: skipping {name} (not a .py file or a package folder)", file=sys.stderr)
     return found
 
 

@@ -69,6 +69,8 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
         grade_run = runner.run(target, grading.limits, args.chapter, args.requirement)
     except ValueError as error:
         grade_run = GradeRun(target, target, False, f"usage error: {error}", [])
+    except Exception as error:  # a bug in the grader must still leave a report (and not blame the submission)
+        grade_run = GradeRun(target, target, False, f"internal error of the grader: {error!r}", [])
     if grading.no_frameworks and grade_run.loaded:
         message = frameworks.check(target, grade_run.loaded_modules, grading.forbidden_modules)
         result = RequirementResult(frameworks.NO_FRAMEWORKS, "failed" if message else "passed", message, 0.0, 1)

@@ -391,7 +391,7 @@ class IsolatedImplementation:
                 self.callbacks[key] = item
                 return wire.Callback(key)
             if isinstance(item, np.ndarray) and not item.flags.writeable:
-                return wire.Frozen(item.copy())
+                return wire.Frozen(item)
             return item
 
         return wire.walk(value, leaf)

@@ -87,7 +87,10 @@ class RemoteError:
 
 
 SETTINGS_BYTES = 1 << 20  # the worker's start message is small
-LENGTH = struct.Struct("!Q")  # every message: its length (8 bytes, big-endian), then the pickle
+LENGTH = struct.Struct("!Q")  # sizes on the wire: 8 bytes, big-endian
+SMALL_MESSAGE = 1 << 16  # messages up to this size are sent with one system call
+OUT_OF_BAND = 1 << 16  # arrays from this size on travel as their own frame instead of inside the pickle
+MAX_FRAMES = 1 << 20
 
 
 class Channel:
@@ -103,25 +106,26 @@ class Channel:
 
     def send(self, frames: list[Any], timeout: float | None = None) -> None:
         self.sock.settimeout(timeout)
-        self.sock.sendall(LENGTH.pack(len(frames)))
+        sizes = [memoryview(frame).nbytes for frame in frames]
+        header = LENGTH.pack(len(frames)) + b"".join(LENGTH.pack(size) for size in sizes)
+        if sum(sizes) <= SMALL_MESSAGE:
+            self.sock.sendall(header + b"".join(frames))  # one system call for the common small message
+            return
+        self.sock.sendall(header)
         for frame in frames:
-            self.sock.sendall(LENGTH.pack(memoryview(frame).nbytes))
             self.sock.sendall(frame)
 
     def receive(self, max_bytes: int, timeout: float | None = None) -> list[bytearray]:
         """The next message's frames; EOFError when the other side has closed, OSError when it is too long."""
         self.sock.settimeout(timeout)
         (count,) = LENGTH.unpack(self._exactly(LENGTH.size))
-        frames, total = [], 0
-        for _ in range(count):
-            (size,) = LENGTH.unpack(self._exactly(LENGTH.size))
-            total += size
-            if total > max_bytes:
-                raise OSError(f"a message longer than the {max_bytes} bytes allowed")
-            frames.append(self._exactly(size))
-        if not frames:
-            raise OSError("an empty message")
-        return frames
+        if not 0 < count <= MAX_FRAMES:
+            raise OSError(f"a message of {count} frames")
+        sizes = [LENGTH.unpack_from(header, LENGTH.size * i)[0]
+                 for header in [self._exactly(LENGTH.size * count)] for i in range(count)]
+        if sum(sizes) > max_bytes:
+            raise OSError(f"a message of {sum(sizes)} bytes, longer than the {max_bytes} allowed")
+        return [self._exactly(size) for size in sizes]
 
     def _exactly(self, size: int) -> bytearray:
         buffer = bytearray(size)
@@ -144,9 +148,18 @@ WIRE_CLASSES = {cls.__name__: cls for cls in (Handle, RemoteError, RngState)}
 def encode(value: Any) -> list[Any]:
     """``value`` (already reduced to data by ``to_data`` or ``for_worker``) as frames: the pickle, then the raw
     memory of each contiguous array in it."""
-    buffers: list[pickle.PickleBuffer] = []
-    frames: list[Any] = [pickle.dumps(value, protocol=PROTOCOL, buffer_callback=buffers.append)]
-    return frames + [buffer.raw() for buffer in buffers]
+    buffers: list[memoryview] = []
+
+    def out_of_band(buffer: pickle.PickleBuffer) -> bool:
+        """Large buffers go out of band (returns False); small ones stay inside the pickle (returns True)."""
+        raw = buffer.raw()
+        if raw.nbytes < OUT_OF_BAND:
+            return True
+        buffers.append(raw)
+        return False
+
+    frames: list[Any] = [pickle.dumps(value, protocol=PROTOCOL, buffer_callback=out_of_band)]
+    return frames + buffers
 
 
 def decode_trusted(frames: list[bytearray]) -> Any:
