@@ -501,3 +501,25 @@ def test_batch_mode_takes_a_folder_or_a_glob_and_leaves_out_what_is_not_a_submis
     assert batch.expand([str(tmp_path)]) == expected
     assert batch.expand(sorted(str(path) for path in tmp_path.iterdir())) == expected
     assert batch.expand([str(tmp_path / "README.md")]) == [str(tmp_path / "README.md")]  # one path: graded (and fails)
+
+
+def test_a_framework_loaded_indirectly_fails_the_rule_end_to_end(tmp_path: Path) -> None:
+    (tmp_path / "torch.py").write_text('"""Stands in for PyTorch."""\n')
+    (tmp_path / "helper.py").write_text("import torch  # noqa: F401\n")
+    (tmp_path / "submission.py").write_text((HOSTILE / "good.py").read_text() + "\nimport helper  # noqa: F401,E402\n")
+    out = tmp_path / "report.json"
+    finished = subprocess.run(
+        [sys.executable, "-m", "nnspec.grade", "submission.py", "--chapter", "activations",
+         "--requirement", "ACT-RELU-VALUES", "--json", str(out)],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    report = json.loads(out.read_text())
+    assert finished.returncode == 1 and statuses(report) == {
+        "IMPL-NO-FRAMEWORKS": "failed", "IMPL-LOADS": "passed", "ACT-RELU-VALUES": "passed"}
+    assert "importing the submission loaded: torch" in report["requirements"][0]["message"]
+
+
+def test_the_config_warns_about_requirements_the_spec_does_not_have(tmp_path: Path) -> None:
+    report = scored_report(tmp_path, CONFIG_TEXT + '[requirements."ACT-TYPO"]\npoints = 2\n')
+    assert report.warnings == ["the grading configuration names requirement ACT-TYPO, which the spec does not have"]
+    assert "warning: the grading configuration names requirement ACT-TYPO" in reports.terminal(report)
