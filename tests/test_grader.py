@@ -517,6 +517,7 @@ def test_a_framework_loaded_indirectly_fails_the_rule_end_to_end(tmp_path: Path)
     assert finished.returncode == 1 and statuses(report) == {
         "IMPL-NO-FRAMEWORKS": "failed", "IMPL-LOADS": "passed", "ACT-RELU-VALUES": "passed"}
     assert "importing the submission loaded: torch" in report["requirements"][0]["message"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["helper.py", "report.json", "submission.py", "torch.py"]
 
 
 def test_the_config_warns_about_requirements_the_spec_does_not_have(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import configuration
 
 import spec
 from nnspec.grade.limits import Limits
@@ -152,22 +153,24 @@ def run(
     ``only`` (requirement IDs) narrow the run."""
     started = time.monotonic()
     paths = spec_paths(chapters)
-    with tempfile.TemporaryDirectory(prefix="nnspec-grade-") as workdir:
-        implementation: IsolatedImplementation | None = IsolatedImplementation(
-            target, limits, workdir, unreadable_paths())
+    with tempfile.TemporaryDirectory(prefix="nnspec-grade-") as workdir, \
+            tempfile.TemporaryDirectory(prefix="nnspec-hypothesis-") as hypothesis_home:
+        configuration.set_hypothesis_home_dir(hypothesis_home)  # its caches (.hypothesis/) go here, not into cwd
+        implementation = IsolatedImplementation(target, limits, workdir, unreadable_paths())
+        isolated: IsolatedImplementation | None = implementation
         load_error = None
         try:
-            assert implementation is not None
             implementation.start()
         except ImplementationLoadError as error:
-            load_error, implementation = error, None
-        collector = Collector(implementation, load_error, only)
+            isolated, load_error = None, error
+        collector = Collector(isolated, load_error, only)
         try:
             pytest_output = _pytest(paths, collector)
         finally:
-            if implementation is not None:
-                implementation.close()
-    return _assemble(target, collector, implementation, load_error, pytest_output, time.monotonic() - started)
+            configuration.set_hypothesis_home_dir(None)
+            if isolated is not None:
+                isolated.close()
+    return _assemble(target, collector, isolated, load_error, pytest_output, time.monotonic() - started)
 
 
 def _pytest(paths: list[str], collector: Collector) -> str:
