@@ -53,6 +53,10 @@ BAR_WIDTH = 24
 MISCLASSIFIED_SHOWN = 36
 WEIGHT_IMAGES_SHOWN = 128
 LOSS_POINTS_PER_EPOCH = 20
+DATA_DIR_HELP = (
+    "folder with the four MNIST .gz files (default: $NNSPEC_DATA_DIR, else the repository's fixtures/mnist, "
+    "else ~/.cache/nnspec/mnist, downloading what is missing)"
+)
 PLOTS_HINT = "pip install 'nnspec[plots]' (or: pip install matplotlib)"
 METADATA_KEYS = ("format_version", "contract", "layers", "hidden_activation", "output_activation")
 
@@ -560,7 +564,7 @@ def register(subparsers: Any) -> None:
 
     evaluate = subparsers.add_parser("evaluate", help="print the test accuracy of a saved model")
     evaluate.add_argument("model", type=Path, help="a model file written by nnspec train --save")
-    evaluate.add_argument("--data-dir", type=Path, help="folder with the MNIST .gz files (default: see docs)")
+    evaluate.add_argument("--data-dir", type=Path, help=DATA_DIR_HELP)
     evaluate.set_defaults(run=run_evaluate)
 
     sweep_parser = subparsers.add_parser("sweep", help="train once per learning rate; loss plot + markdown table")
@@ -584,7 +588,7 @@ def _add_training_options(
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default=optimizer, help="default: %(default)s")
     parser.add_argument("--seed", type=int, default=0, help="initialisation and shuffling (default: 0)")
     parser.add_argument("--dtype", choices=DTYPES, default="float32", help="default: %(default)s")
-    parser.add_argument("--data-dir", type=Path, help="folder with the MNIST .gz files (default: see docs)")
+    parser.add_argument("--data-dir", type=Path, help=DATA_DIR_HELP)
 
 
 def _config(args: argparse.Namespace, learning_rate: float) -> TrainConfig:
