@@ -132,7 +132,10 @@ def describe_exit(status: int | None) -> str:
     if status is None:
         return "stopped answering"
     if status < 0:
-        name = signal.Signals(-status).name
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = f"signal {-status}"
         causes = {
             "SIGSEGV": "a crash in native code (ctypes, a C extension, or unbounded recursion after raising the "
                        "recursion limit)",
@@ -191,7 +194,7 @@ class IsolatedImplementation:
                 self.target, f"importing the submission did not finish within {self.limits.import_timeout:g} s "
                              "(an endless loop or long computation at module level?)"
             ) from None
-        except (EOFError, OSError, Exception) as error:
+        except Exception as error:  # EOFError, OSError, or a message the allow-list refused
             status = worker.stop(kill=True)
             raise ImplementationLoadError(
                 self.target, f"the submission's process {describe_exit(status)} while importing it ({error!r})"
@@ -199,12 +202,21 @@ class IsolatedImplementation:
         if message[0] != "ready":
             worker.stop(kill=True)
             raise ImplementationLoadError(self.target, str(message[1]) if len(message) > 1 else "unknown error")
-        info = message[1]
-        self.functions = dict(info["functions"])
-        self.contract_version = info["contract_version"]
-        self.origin = str(info["origin"])
-        self.loaded_modules = list(info["modules"])
+        try:
+            self._read_info(message[1])
+        except (TypeError, KeyError, ValueError, IndexError) as error:
+            worker.stop(kill=True)
+            raise ImplementationLoadError(self.target, f"the worker sent a malformed description ({error!r})") from None
         self.worker = worker
+
+    def _read_info(self, info: dict[str, Any]) -> None:
+        """What the worker reports after importing: functions with their parameters, version, origin, modules."""
+        functions = info["functions"]
+        self.functions = {str(name): [(str(p), int(k)) for p, k in params] for name, params in functions.items()}
+        version = info["contract_version"]
+        self.contract_version = None if version is None else str(version)
+        self.origin = str(info["origin"])
+        self.loaded_modules = [str(module) for module in info["modules"]]
 
     def close(self) -> None:
         if self.worker is not None:
@@ -346,7 +358,7 @@ class IsolatedImplementation:
             self._lose(worker, f"the submission's process {describe_exit(status)} during {name}{detail}; "
                                "it was restarted for the next requirement")
         kind, value, mirrors = reply
-        for position, mirror in dict(mirrors).items():
+        for position, mirror in mirrors.items():
             if isinstance(position, int) and 0 <= position < len(args):
                 wire.apply_back(args[position], mirror)
             elif isinstance(position, str) and position in kwargs:
@@ -358,7 +370,7 @@ class IsolatedImplementation:
     def _await(self, worker: WorkerProcess) -> tuple[Any, ...]:
         while True:
             message = worker.receive(self.deadline - time.monotonic(), self.limits.message_bytes)
-            if message[0] in ("result", "raised") and len(message) == 3:
+            if _is_reply(message):
                 return message
             if message[0] == "callback" and len(message) == 4:
                 self._run_callback(worker, *message[1:])
@@ -395,6 +407,17 @@ class IsolatedImplementation:
             return item
 
         return wire.walk(value, leaf)
+
+
+def _is_reply(message: tuple[Any, ...]) -> bool:
+    """A well-formed ("result", value, mirrors) or ("raised", RemoteError, mirrors) from the worker."""
+    if len(message) != 3 or not isinstance(message[2], dict):
+        return False
+    if message[0] == "result":
+        return True
+    error = message[1]
+    return message[0] == "raised" and isinstance(error, wire.RemoteError) and all(
+        isinstance(part, str) for part in (error.type_name, error.message, *error.bases, *error.traceback))
 
 
 def rebuild(error: wire.RemoteError) -> Exception:

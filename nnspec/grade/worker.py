@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import ctypes  # noqa: F401  (imported before the guard: the guard refuses to load native libraries later)
 import inspect
 import io
 import os
