@@ -117,6 +117,10 @@ def test_values_cross_by_value(isolated: IsolatedImplementation) -> None:
     x = np.arange(6.0).reshape(2, 3)
     np.testing.assert_array_equal(isolated.raw("double")(x), 2 * x)
     assert isolated.raw("double")(np.float32(1.5)) == np.float32(3.0)
+    zero_d, _ = isolated.raw("keep")(np.array(2.0))
+    assert isinstance(zero_d, np.ndarray) and zero_d.shape == () and zero_d == 2.0
+    structured = np.zeros(2, dtype=[("a", "f8"), ("b", "i4")])
+    assert isolated.raw("keep")(structured)[0].dtype == structured.dtype
 
 
 def test_opaque_objects_stay_in_the_worker_behind_handles(isolated: IsolatedImplementation) -> None:
