@@ -109,7 +109,7 @@ def _points(value: float) -> str:
 def terminal(report: Report, colour: bool = False) -> str:
     """The learner's report: score, chapters, then every visible failure with its message."""
     run = report.run
-    lines = [_paint(f"nnspec grade: {run.origin}", "bold", colour)]
+    lines = [_paint(f"nnspec grade: {run.target}", "bold", colour)]
     if not run.loaded:
         lines += [_paint("the submission could not be loaded:", "failed", colour), run.load_error.rstrip(),
                   f"score: 0 / {_points(report.max_score)}", f"exit code {report.exit_code}"]
