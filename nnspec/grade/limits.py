@@ -84,35 +84,53 @@ def _set(which: int, value: int) -> None:
 
 
 def guard(writable: str, unreadable: list[str]) -> None:
-    """In the worker: refuse writes outside ``writable``, reads under ``unreadable``, processes and network."""
-    root = os.path.realpath(writable)
-    hidden = [os.path.realpath(path) for path in unreadable]
-    own_pid = os.getpid()
+    """In the worker: refuse writes outside ``writable``, reads under ``unreadable`` (and of other processes'
+    /proc entries, e.g. the grader's memory or environment), new processes, network and signals to others."""
+    rules = _Rules(os.path.realpath(writable), [os.path.realpath(path) for path in unreadable], os.getpid())
+    sys.addaudithook(rules.hook)
 
-    def inside(path: Any, folder: str) -> bool:
-        if isinstance(path, int):
-            return folder == root  # an already open descriptor: allowed for writes, never for hidden reads
-        real = os.path.realpath(os.fsdecode(path))
-        return real == folder or real.startswith(folder + os.sep)
 
-    def hook(event: str, args: tuple[Any, ...]) -> None:
+@dataclass(frozen=True)
+class _Rules:
+    root: str
+    hidden: list[str]
+    own_pid: int
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
-            path, _, flags = args
-            if flags & WRITE_FLAGS and not inside(path, root) and path != os.devnull:
-                raise PermissionError(f"the grader does not let a submission write to {path!r}")
-            if not isinstance(path, int) and (
-                any(inside(path, folder) for folder in hidden) or Path(os.fsdecode(path)).name.startswith(
-                    TEST_LABELS_PREFIX)
-            ):
-                raise PermissionError(f"the grader does not let a submission read {path!r}")
+            self.check_open(*args)
         elif event in PATH_EVENTS:
             paths = [arg for arg in args if isinstance(arg, (str, bytes, os.PathLike))]
-            if not all(inside(path, root) for path in paths):
+            if not all(self.writable(path) for path in paths):
                 raise PermissionError(f"the grader does not let a submission change files outside its folder "
                                       f"({event} {paths})")
         elif event in FORBIDDEN_EVENTS:
             raise PermissionError(f"the grader does not let a submission do {event}")
-        elif event in ("os.kill", "os.killpg") and args[0] not in (own_pid, 0):
+        elif event in ("os.kill", "os.killpg") and args[0] not in (self.own_pid, 0):
             raise PermissionError(f"the grader does not let a submission send signals ({event} {args[0]})")
 
-    sys.addaudithook(hook)
+    def check_open(self, path: Any, mode: Any, flags: int) -> None:
+        if isinstance(path, int):
+            return  # an already open descriptor
+        if flags & WRITE_FLAGS and not self.writable(path) and path != os.devnull:
+            raise PermissionError(f"the grader does not let a submission write to {path!r}")
+        if not self.readable(path):
+            raise PermissionError(f"the grader does not let a submission read {path!r}")
+
+    def writable(self, path: Any) -> bool:
+        return _inside(_real(path), self.root)
+
+    def readable(self, path: Any) -> bool:
+        real = _real(path)
+        if any(_inside(real, folder) for folder in self.hidden) or Path(real).name.startswith(TEST_LABELS_PREFIX):
+            return False
+        parts = Path(real).parts  # ("/", "proc", "<pid>", ...): only this process's own entries
+        return not (len(parts) > 2 and parts[1] == "proc" and parts[2].isdigit() and int(parts[2]) != self.own_pid)
+
+
+def _real(path: Any) -> str:
+    return os.path.realpath(os.fsdecode(path))
+
+
+def _inside(real: str, folder: str) -> bool:
+    return real == folder or real.startswith(folder + os.sep)
