@@ -25,7 +25,7 @@ import pytest
 
 from nnspec.grade import batch, config, frameworks, reports, wire
 from nnspec.grade.limits import Limits
-from nnspec.grade.proxy import IsolatedImplementation, unreadable_paths
+from nnspec.grade.proxy import IsolatedImplementation, literal, unreadable_paths
 from nnspec.grade.runner import GradeRun, RequirementResult
 from spec.impl import ImplementationLoadError
 from spec.requirements import Requirement
@@ -281,6 +281,7 @@ def test_the_buggy_example_fails_what_it_gets_wrong_and_is_reported_identically_
     assert got["ACT-TANH-VALUES"] == "passed" and got["ACT-GELU-VALUES"] == "not implemented"
     assert "FAILED LAY-LINEAR-BACKWARD-DW" in terminal and "forget the 1/m" in terminal
     assert "gelu: ACT-GELU" in terminal  # not implemented, grouped by the missing function
+    assert "relu_derivative(np.array([0.0, -0.0], dtype=np.float64))" in terminal  # the call to try
 
 
 def test_an_unusable_submission_exits_2_and_still_writes_every_report(tmp_path: Path) -> None:
@@ -529,3 +530,18 @@ def test_the_config_warns_about_requirements_the_spec_does_not_have(tmp_path: Pa
     report = scored_report(tmp_path, CONFIG_TEXT + '[requirements."ACT-TYPO"]\npoints = 2\n')
     assert report.warnings == ["the grading configuration names requirement ACT-TYPO, which the spec does not have"]
     assert "warning: the grading configuration names requirement ACT-TYPO" in reports.terminal(report)
+
+
+@pytest.mark.parametrize("value", [
+    np.array([[0.5, -0.0], [np.nan, -np.inf]]), np.arange(3, dtype=np.int32), np.float32(0.1), (1,), (1.5, "mse"),
+    {"W1": np.ones((2, 1)), "b1": [None, True]}, 7,
+])
+def test_reproduction_literals_rebuild_the_value(value: Any) -> None:
+    rebuilt = eval(literal(value), {"np": np})  # our own literal: rebuilding it is the point of the test
+    assert repr(rebuilt) == repr(value) and type(rebuilt) is type(value)
+
+
+def test_no_reproduction_for_large_or_opaque_inputs() -> None:
+    for value in (np.zeros(100), np.random.default_rng(0), wire.Handle(1, 1, "Cache"), print):
+        with pytest.raises(ValueError):
+            literal(value)

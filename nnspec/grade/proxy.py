@@ -14,6 +14,7 @@ import contextlib
 import inspect
 import os
 import pickle
+import re
 import signal
 import socket
 import subprocess
@@ -171,6 +172,7 @@ class IsolatedImplementation:
         self.deadline = float("inf")
         self.depth = 0
         self.timeout_text = ""
+        self.last_call: tuple[str, tuple[Any, ...], dict[str, Any]] | None = None
 
     def __repr__(self) -> str:
         return f"<isolated implementation {self.origin}>"
@@ -264,7 +266,20 @@ class IsolatedImplementation:
     def begin_requirement(self) -> None:
         """Called before each spec test: a fresh time budget, and no failure carried over."""
         self.poisoned = None
+        self.last_call = None
         self.item_deadline = time.monotonic() + self.limits.requirement_timeout
+
+    def reproduction(self) -> str:
+        """The requirement's last call into the submission as one line of Python, or "" when an input is too large
+        or not a plain value (a generator, a function, an opaque handle)."""
+        if self.last_call is None:
+            return ""
+        name, args, kwargs = self.last_call
+        try:
+            parts = [literal(value) for value in args] + [f"{key}={literal(value)}" for key, value in kwargs.items()]
+        except ValueError:
+            return ""
+        return f"{name}({', '.join(parts)})"
 
     # --- calls -----------------------------------------------------------------------------------------------
 
@@ -278,6 +293,8 @@ class IsolatedImplementation:
     def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], guarded: bool) -> Any:
         """Run ``name(*args, **kwargs)`` in the worker; failures become spec failures (or rebuilt exceptions)."""
         inputs = self._named(name, args, kwargs)
+        if self.depth == 0:
+            self.last_call = (name, args, kwargs)
         if self.poisoned is not None and self.depth == 0:
             self._fail(name, inputs, self.poisoned + "\n(this call was not made: the requirement already failed)")
         try:
@@ -436,6 +453,35 @@ def _exception_class(name: str, base: type[Exception]) -> type[Exception]:
     if (name, base) not in _CLASSES:
         _CLASSES[name, base] = type(name, (base,), {"__module__": "submission"})
     return _CLASSES[name, base]
+
+
+SNIPPET_ELEMENTS = 24  # arrays up to this size are written out in a reproduction; larger ones are not
+NON_FINITE = re.compile(r"\b(nan|inf)\b")
+
+
+def literal(value: Any) -> str:
+    """Python source that rebuilds ``value`` (with ``import numpy as np``); ValueError when it would not fit."""
+    if isinstance(value, np.ndarray) and value.size <= SNIPPET_ELEMENTS and value.dtype.kind in "biuf":
+        return f"np.array({_numbers(value.tolist())}, dtype=np.{value.dtype.name})"
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return f"np.{value.dtype.name}({_numbers(value.item())})"
+    if isinstance(value, float):
+        return _numbers(value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(key)}: {literal(item)}" for key, item in value.items()) + "}"
+    if type(value) is list:
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    if type(value) is tuple:
+        items = [literal(item) for item in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    raise ValueError(f"no short literal for a {type(value).__name__}")
+
+
+def _numbers(value: Any) -> str:
+    """repr of numbers (or nested lists of them) with nan and inf written as np.nan and np.inf."""
+    return NON_FINITE.sub(r"np.\1", repr(value))
 
 
 def render_raised(error: wire.RemoteError) -> list[str]:

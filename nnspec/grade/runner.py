@@ -118,6 +118,10 @@ class Collector:
         message = ""
         if report.failed:
             message = report.longreprtext
+            snippet = self.implementation.reproduction() if self.implementation is not None else ""
+            if snippet and report.when == "call":
+                message += f"\nthe last call into the submission, to try yourself (after import numpy as np and " \
+                           f"from <your module> import *):\n    {snippet}"
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2]).removeprefix("Skipped: ")
         self.cases.setdefault(report.nodeid, []).append((outcome, message, report.duration))
