@@ -378,12 +378,14 @@ def test_the_gradescope_results_follow_the_specification(tmp_path: Path) -> None
     assert data["score"] == sum(test["score"] for test in data["tests"])
 
 
-def test_the_junit_report_parses(tmp_path: Path) -> None:
-    root = ET.fromstring(reports.junit(scored_report(tmp_path)))
+def test_the_junit_report_parses_and_leaves_hidden_requirements_out(tmp_path: Path) -> None:
+    root = ET.fromstring(reports.junit(scored_report(tmp_path, CONFIG_TEXT.replace("hidden = true", ""))))
     cases = {case.get("name"): case for case in root.iter("testcase")}
     assert set(cases) == {result.id for result in RESULTS}
     assert cases["ACT-B"].find("failure") is not None and cases["LOSS-C"].find("skipped") is not None
     assert {suite.get("name") for suite in root.iter("testsuite")} == {"activations", "losses", "torch"}
+    hidden = ET.fromstring(reports.junit(scored_report(tmp_path)))
+    assert "ACT-B" not in {case.get("name") for case in hidden.iter("testcase")}
 
 
 def test_the_github_summary_lists_visible_failures_only(tmp_path: Path) -> None:
