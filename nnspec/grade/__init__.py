@@ -1,9 +1,27 @@
 """``nnspec grade``: run the spec against untrusted submissions, each isolated in a worker process.
 
-Modules: ``wire`` (what crosses between processes), ``worker`` (where the submission runs), ``limits``
-(resource limits and the worker's guard), ``proxy`` (the grader's side of a worker), ``runner`` (pytest on
-spec/ with the proxy), ``config`` (points, required, hidden, limits), ``frameworks`` (the "only NumPy" rule),
-``reports`` (terminal, JSON, Gradescope, JUnit, markdown), ``batch`` (many submissions), ``cli``.
+Design, in one paragraph per decision:
+
+- The checks run in the grader's own (trusted) process: ``pytest.main`` on spec/ with the nnspec plugin and a
+  collector plugin (``runner``), so results are Python objects, not parsed text. Only the submission's code runs
+  in the worker; batch mode runs one grader process per submission.
+- Only data crosses (``wire``): arrays, numbers, strings and containers of them, and exceptions rendered as text.
+  The grader unpickles the worker's messages with an allow-list. Anything else a submission returns (a cache
+  object, an optimizer state of its own class) stays in the worker behind a ``Handle`` and is passed back by
+  reference. Functions the spec passes in (``numerical_gradient``'s ``f``) stay in the grader: the worker gets a
+  stub that calls back through the same channel, so the spec needs no change.
+- In-place changes the submission makes to its arguments are mirrored back onto the grader's objects (and a
+  ``np.random.Generator`` argument advances), and read-only arrays stay read-only, so purity checks see what
+  they would see in process.
+- Every call has a time limit (per chapter, configurable) and the worker has memory, CPU, file-size and core
+  limits; a timeout, crash, exit or broken channel fails the running requirement, the worker is restarted (the
+  submission re-imported) and the requirement's remaining calls fail at once instead of waiting again.
+- An audit hook in the worker refuses writes outside its temporary folder, reads of the fixtures, of MNIST test
+  labels and of other processes' /proc entries, new processes, network and signals. It is defence in depth
+  against mistakes and casual cheating, not a sandbox against ctypes: run untrusted code in a container as well.
+
+Modules: ``wire``, ``worker``, ``limits``, ``proxy`` (the grader's side of a worker), ``runner``, ``config``,
+``frameworks`` (the "only NumPy" rule), ``reports``, ``batch``, ``cli``.
 """
 
 from nnspec.grade.cli import register
