@@ -412,6 +412,38 @@ def test_net_backward_gradcheck(impl: Any, hidden: str, output_loss: tuple[str, 
                                 max_relative_error=GRADIENT_TOLERANCE, atol=floor, m=config.m)
 
 
+@requirement(
+    "NET-CACHES-INDEPENDENT",
+    "the caches of a forward call stay valid after other forward calls: backward on them gives the gradients it "
+    "gives right after their own forward",
+    "contract v1 (issue 2): pure functions; forward returns (AL, caches), backward receives no parameters",
+)
+@given(network_cases(), network_cases())
+def test_net_caches_independent(
+    impl: Any,
+    case: tuple[NetworkConfig, np.ndarray, np.ndarray, Params],
+    other: tuple[NetworkConfig, np.ndarray, np.ndarray, Params],
+) -> None:
+    config, X, Y, parameters = case
+    other_config, other_X, _, other_parameters = other
+    hidden, output, loss = config.hidden_activation, config.output_activation, config.loss
+    AL, caches = impl.forward(X, parameters, hidden, output)
+    expected = impl.backward(AL, Y, caches, hidden, output, loss)
+    AL, caches = impl.forward(X, parameters, hidden, output)
+    impl.forward(other_X, other_parameters, other_config.hidden_activation, other_config.output_activation)
+    got = impl.backward(AL, Y, caches, hidden, output, loss)
+    inputs = {"AL": AL, "Y": Y, "caches": f"from forward(X, parameters) with layer_dims {list(config.layer_dims)}, "
+              f"followed by forward(X2, parameters2) with layer_dims {list(other_config.layer_dims)}",
+              "hidden_activation": hidden, "output_activation": output, "loss": loss}
+    check(sorted(got) == sorted(expected), f"backward on caches from an earlier forward call, after another forward "
+          f"call, returned the keys {sorted(got)}; right after their own forward it returned {sorted(expected)}: "
+          "caches must belong to the call that returned them (no module-level list or dict reused between calls)")
+    for name, value in expected.items():
+        assert_close(got[name], value, fn="backward", inputs=inputs, rtol=1e-12, atol=1e-15,
+                     what=f"{name} from caches used after another forward call (compared with {name} computed right "
+                          "after their own forward; a caches list or dict shared between calls breaks this)")
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # update_parameters and predict
 
@@ -583,6 +615,61 @@ def test_net_train_keeps_partial_batch(impl: Any) -> None:
     assert_close(np.array(costs), per_epoch.mean(axis=1), fn="train", inputs=inputs, what="costs", rtol=TRAIN_RTOL,
                  alternatives={"the batch costs weighted by batch size (the contract: their plain mean)":
                                per_epoch @ weights})
+
+
+RESHUFFLE_SEEDS = range(8)
+RESHUFFLE_EPOCHS = 4
+RESHUFFLE_M, RESHUFFLE_BATCH = 3, 2  # each epoch: one step on two samples, then one on the third (partial batch)
+
+
+def _epoch_by_last(impl: Any, X: np.ndarray, Y: np.ndarray, parameters: Params, last: int) -> Params:
+    """One epoch of ``train``'s batches when sample ``last`` is the one left for the partial batch."""
+    pair = [j for j in range(RESHUFFLE_M) if j != last]
+    for columns in (pair, [last]):
+        parameters, _ = _descend(impl, X[:, columns], Y[:, columns], parameters, 1, 0.5, TRAIN_ACTIVATIONS)
+    return parameters
+
+
+def _trajectories_by_last(impl: Any, X: np.ndarray, Y: np.ndarray, start: Params) -> dict[tuple[int, ...], Params]:
+    """Parameters after RESHUFFLE_EPOCHS epochs for every sequence of last samples (3^4 = 81 sequences)."""
+    frontier: dict[tuple[int, ...], Params] = {(): start}
+    for _ in range(RESHUFFLE_EPOCHS):
+        frontier = {(*sequence, last): _epoch_by_last(impl, X, Y, parameters, last)
+                    for sequence, parameters in frontier.items() for last in range(RESHUFFLE_M)}
+    return frontier
+
+
+@requirement(
+    "NET-TRAIN-RESHUFFLES",
+    "train draws a new order every epoch: with 3 samples in batches of 2, the sample left for the last, partial "
+    "batch is not the same in all 4 epochs on every one of 8 seeds",
+    SOURCE_TRAIN + "; contract v1: mini-batch SGD, reshuffled every epoch, the last partial batch kept",
+)
+def test_net_train_reshuffles(impl: Any) -> None:
+    # For a correct shuffle the last sample is the same in all 4 epochs with probability 3 (1/3)^4 = 1/27 per
+    # seed, so on all 8 seeds with probability 27^-8 = 3.5e-12.
+    sequences = []
+    for seed in RESHUFFLE_SEEDS:
+        X, Y = _blobs(RESHUFFLE_M, seed)
+        parameters, _ = _train(impl, X, Y, RESHUFFLE_EPOCHS, RESHUFFLE_BATCH, seed)
+        start = impl.initialize_parameters(TRAIN_DIMS, "he", seed)
+        candidates = _trajectories_by_last(impl, X, Y, start)
+        matches = [sequence for sequence, expected in candidates.items()
+                   if all(np.allclose(np.asarray(parameters[name], dtype=np.float64), value, rtol=TRAIN_RTOL,
+                                      atol=1e-12) for name, value in expected.items())]
+        check(bool(matches),
+              f"train(X of {RESHUFFLE_M} samples, batch_size={RESHUFFLE_BATCH}, epochs={RESHUFFLE_EPOCHS}, "
+              f"seed={seed}) returned parameters that match no sequence of epochs made of one step on two of the "
+              "samples and then one on the third (the last, partial batch), each step with your "
+              "forward/backward/update_parameters: "
+              f"every epoch must visit each sample once, in the batches order[0:{RESHUFFLE_BATCH}], "
+              f"order[{RESHUFFLE_BATCH}:{RESHUFFLE_M}] of a permutation")
+        sequences.append(matches[0])
+    check(any(len(set(sequence)) > 1 for sequence in sequences),
+          f"on each of the seeds {list(RESHUFFLE_SEEDS)} train left the same sample for the last batch in all "
+          f"{RESHUFFLE_EPOCHS} epochs (the last sample of each epoch, per seed: {sequences}): the order is drawn once, "
+          "or never; draw a new permutation at the start of every epoch (a correct shuffle does this on all "
+          f"{len(RESHUFFLE_SEEDS)} seeds with probability 3.5e-12)")
 
 
 @requirement(
