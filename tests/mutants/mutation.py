@@ -1,0 +1,116 @@
+"""Broken copies of a correct submission, and spec runs on them in a subprocess.
+
+A copy is either the reference package, copied to ``folder/name`` with its ``reference`` imports renamed (the
+spec is then pointed at the dotted name ``name``, with ``folder`` on PYTHONPATH), or a one-file submission copied
+to ``folder/name.py``. Each edit replaces a text that must occur exactly once in its file, so a catalogue entry
+can never silently stop applying when the submission changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "reference"
+RUN_TIMEOUT = 600  # seconds for one spec run; generous for a shared 2-core machine
+SPEC_MODULES = {  # requirement ID prefix -> the spec module holding its tests
+    "ACT": "test_activations.py",
+    "LOSS": "test_losses.py",
+    "PER": "test_perceptron.py",
+    "LAY": "test_layers.py",
+    "NET": "test_network.py",
+    "OPT": "test_optimizers.py",
+    "REG": "test_regularization.py",
+    "NORM": "test_normalization.py",
+    "GC": "test_gradient_check.py",
+    "WE": "test_worked_examples.py",
+    "EXP": "test_experiments.py",
+    "TORCH": "test_torch.py",
+    "MNIST": "test_mnist.py",
+}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """In ``file`` (a module name of the reference, or the one-file submission's stem), ``old`` becomes ``new``."""
+
+    file: str
+    old: str
+    new: str
+
+
+def copy_reference(folder: Path, name: str, edits: Iterable[Edit] = ()) -> str:
+    """reference/ copied to folder/name as the package ``name``, edits applied; returns the --impl target."""
+    package = folder / name
+    shutil.copytree(REFERENCE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    for source in package.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        source.write_text(re.sub(r"\b(from|import) reference\b", rf"\1 {name}", text), encoding="utf-8")
+    for edit in edits:
+        apply_edit(package / f"{edit.file}.py", edit)
+    return name
+
+
+def copy_file(source: Path, folder: Path, name: str, edits: Iterable[Edit] = ()) -> str:
+    """A one-file submission copied to folder/name.py, edits applied; returns the --impl target (its path)."""
+    target = folder / f"{name}.py"
+    shutil.copyfile(source, target)
+    for edit in edits:
+        apply_edit(target, edit)
+    return str(target)
+
+
+def apply_edit(path: Path, edit: Edit) -> None:
+    text = path.read_text(encoding="utf-8")
+    count = text.count(edit.old)
+    if count != 1:
+        raise ValueError(f"the text to replace occurs {count} times (expected once) in {path.name}: {edit.old!r}")
+    path.write_text(text.replace(edit.old, edit.new), encoding="utf-8")
+
+
+def spec_modules(requirement_ids: Iterable[str]) -> list[str]:
+    """The spec modules (paths relative to the repository) holding the tests of these requirements."""
+    return sorted({f"spec/{SPEC_MODULES[req.split('-', 1)[0]]}" for req in requirement_ids})
+
+
+@dataclass(frozen=True)
+class SpecRun:
+    """One spec run: pytest's exit code and output, and one record per test (requirement, outcome, message)."""
+
+    returncode: int
+    output: str
+    records: list[dict[str, Any]]
+
+    def failed(self) -> set[str]:
+        """The requirement IDs with at least one failed test."""
+        return {record["requirement"] for record in self.records if record["outcome"] == "failed"}
+
+    def messages(self, req_id: str) -> list[str]:
+        return [record["message"] for record in self.records
+                if record["requirement"] == req_id and record["outcome"] == "failed"]
+
+
+def run_spec(target: str, modules: list[str], folder: Path, report: Path,
+             requirements: Iterable[str] | None = None, extra: Iterable[str] = ()) -> SpecRun:
+    """``pytest <modules> --impl target`` from the repository root without shrinking, ``folder`` on PYTHONPATH,
+    free of the caller's NNSPEC_ environment; only the tests of ``requirements`` when given."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("NNSPEC_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(folder), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.mutants.spec_report",
+               "--hypothesis-profile", "no-shrink", "-q", "-rf", "--impl", target,
+               "--requirement-report", str(report), *extra, *modules]
+    if requirements is not None:
+        command += ["--only-requirements", ",".join(sorted(requirements))]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+                            check=False)
+    records = json.loads(report.read_text(encoding="utf-8")) if report.exists() else []
+    return SpecRun(result.returncode, result.stdout + result.stderr, records)
