@@ -7,6 +7,7 @@ requirements with short limits (tests/hostile/grading.toml), so the whole corpus
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import pickle
@@ -40,7 +41,12 @@ Failed = pytest.fail.Exception
 SUBMISSION = '''
 import os
 import sys
+import time
 import numpy as np
+
+def nap(seconds):
+    time.sleep(seconds)
+    return seconds
 
 class Cache:
     def __init__(self, z):
@@ -199,6 +205,19 @@ def test_a_lost_worker_fails_the_call_and_is_restarted(
     isolated.begin_requirement()
     assert isolated.double(21) == 42
     assert isolated.restarts == restarts + 1
+
+
+def test_a_requirement_has_a_time_budget_for_all_its_calls(isolated: IsolatedImplementation) -> None:
+    limits = isolated.limits
+    isolated.limits = dataclasses.replace(limits, chapter_requirement_timeouts={"other": 1.0})
+    try:
+        isolated.begin_requirement("other")
+        assert isolated.nap(0.4) == 0.4 and isolated.nap(0.4) == 0.4
+        with pytest.raises(Failed, match="within the 1 s this requirement may take in all"):
+            isolated.nap(0.4)
+    finally:
+        isolated.limits = limits
+        isolated.begin_requirement()
 
 
 def test_the_worker_may_not_write_outside_its_folder(isolated: IsolatedImplementation) -> None:

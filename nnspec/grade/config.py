@@ -20,7 +20,7 @@ POLICY_KEYS = {"points", "required", "hidden"}
 GRADING_KEYS = POLICY_KEYS | {"no_frameworks", "forbidden_modules"}
 LIMIT_KEYS = {
     "memory_mb", "cpu_seconds", "file_mb", "output_kb", "import_timeout_s", "call_timeout_s",
-    "requirement_timeout_s", "chapter_call_timeout_s",
+    "requirement_timeout_s", "chapter_call_timeout_s", "chapter_requirement_timeout_s",
 }
 TOP_KEYS = {"grading", "limits", "chapters", "requirements"}
 
@@ -132,7 +132,12 @@ def _limits(table: dict[str, Any]) -> Limits:
             import_timeout=float(table["import_timeout_s"]),
             call_timeout=float(table["call_timeout_s"]),
             requirement_timeout=float(table["requirement_timeout_s"]),
-            chapter_call_timeouts={name: float(value) for name, value in table["chapter_call_timeout_s"].items()},
+            chapter_call_timeouts=_by_chapter(table["chapter_call_timeout_s"]),
+            chapter_requirement_timeouts=_by_chapter(table["chapter_requirement_timeout_s"]),
         )
     except (TypeError, ValueError) as error:
         raise ConfigError(f"a value in [limits] is not a number: {error}") from error
+
+
+def _by_chapter(table: dict[str, Any]) -> dict[str, float]:
+    return {name: float(value) for name, value in table.items()}

@@ -22,6 +22,8 @@ from typing import Any
 MIB = 2**20
 # Per-call time limits by chapter (seconds): spec calls are small arrays; training chapters get longer.
 CHAPTER_CALL_TIMEOUTS = {"network": 60.0, "experiments": 300.0, "mnist": 600.0, "torch": 60.0}
+# All the calls of one requirement together, by chapter (seconds): the MNIST gate alone may take minutes.
+CHAPTER_REQUIREMENT_TIMEOUTS = {"experiments": 600.0, "mnist": 900.0}
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # Audit events that change the file system: checked against the writable directory.
 PATH_EVENTS = frozenset({
@@ -52,10 +54,16 @@ class Limits:
     call_timeout: float = 10.0
     requirement_timeout: float = 180.0
     chapter_call_timeouts: Mapping[str, float] = field(default_factory=lambda: dict(CHAPTER_CALL_TIMEOUTS))
+    chapter_requirement_timeouts: Mapping[str, float] = field(
+        default_factory=lambda: dict(CHAPTER_REQUIREMENT_TIMEOUTS))
 
     def call_timeout_for(self, chapter: str) -> float:
         """The time limit of one call made by a requirement of ``chapter``."""
         return float(self.chapter_call_timeouts.get(chapter, self.call_timeout))
+
+    def requirement_timeout_for(self, chapter: str) -> float:
+        """The time all the calls of one requirement of ``chapter`` may take together."""
+        return float(self.chapter_requirement_timeouts.get(chapter, self.requirement_timeout))
 
 
 def apply(limits: Limits) -> None:

@@ -167,6 +167,7 @@ class IsolatedImplementation:
         self.broken: str | None = None  # set when the submission cannot be started again
         self.poisoned: str | None = None  # the failure that ends the running requirement
         self.item_deadline = float("inf")
+        self.requirement_budget = limits.requirement_timeout
         self.callbacks: dict[int, Callable[..., Any]] = {}
         self.callback_error: BaseException | None = None
         self.deadline = float("inf")
@@ -263,11 +264,12 @@ class IsolatedImplementation:
             pytest.skip(NOT_IMPLEMENTED + name)
         return self._function(name, guarded=True)
 
-    def begin_requirement(self) -> None:
-        """Called before each spec test: a fresh time budget, and no failure carried over."""
+    def begin_requirement(self, chapter: str = "other") -> None:
+        """Called before each spec test: a fresh time budget (``chapter``'s), and no failure carried over."""
         self.poisoned = None
         self.last_call = None
-        self.item_deadline = time.monotonic() + self.limits.requirement_timeout
+        self.requirement_budget = self.limits.requirement_timeout_for(chapter)
+        self.item_deadline = time.monotonic() + self.requirement_budget
 
     def reproduction(self) -> str:
         """The requirement's last call into the submission as one line of Python, or "" when an input is too large
@@ -351,7 +353,7 @@ class IsolatedImplementation:
             self.timeout_text = (
                 f"{name} did not return within {limit:g} s (the time limit of one call in chapter {chapter})"
                 if limit <= budget else
-                f"{name} did not return within the {self.limits.requirement_timeout:g} s this requirement may take "
+                f"{name} did not return within the {self.requirement_budget:g} s this requirement may take "
                 "in all"
             )
         message = ("call", name, self._for_worker(args), self._for_worker(kwargs))

@@ -108,7 +108,8 @@ class Collector:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
         if self.implementation is not None:
-            self.implementation.begin_requirement()
+            req = self.requirement_of.get(item.nodeid)
+            self.implementation.begin_requirement(req.chapter if req is not None else "other")
         return (yield)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
