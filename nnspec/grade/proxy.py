@@ -184,9 +184,12 @@ class IsolatedImplementation:
         """Start a worker and import the submission; ImplementationLoadError when the import fails."""
         self.generation += 1
         target = str(Path(self.target).resolve()) if Path(self.target).exists() else self.target
+        # like `python file.py`: a .py submission may import the modules next to it (and, like pytest, the
+        # current directory's)
+        path = [str(Path(target).parent)] if target.endswith(".py") else []
         settings = {
             "target": target, "limits": self.limits, "generation": self.generation, "writable": self.workdir,
-            "unreadable": self.unreadable, "path": [os.getcwd()],
+            "unreadable": self.unreadable, "path": [*path, os.getcwd()],
         }
         worker = WorkerProcess(settings, self.output, self.workdir)
         try:

@@ -233,10 +233,13 @@ def _assemble(
     )
 
 
+COMBINE_ORDER = ("failed", "not implemented", "passed", "skipped")  # as spec.plugin's per-requirement summary
+
+
 def _combine(cases: list[tuple[str, str, float]]) -> tuple[str, str]:
     """(status, message) of a requirement from its cases (every phase of every test carrying it): failed if any
-    case failed, passed if some passed and none failed, otherwise not implemented or skipped."""
-    for status in ("failed", "passed", "not implemented", "skipped"):
+    case failed, else not implemented if any case lacked a function, else passed if any passed, else skipped."""
+    for status in COMBINE_ORDER:
         messages = [message for outcome, message, _ in cases if outcome == status]
         if messages:
             return status, next((message for message in messages if message), "")

@@ -5,15 +5,7 @@ import builtins
 import numpy as np
 import numpy.testing
 import pytest
-
-
-def sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def relu_derivative(z):
-    return (z > 0).astype(z.dtype)
+from _activations import *  # noqa: F403  (the correct functions; relu is replaced below)
 
 
 def relu(z):

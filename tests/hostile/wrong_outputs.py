@@ -1,11 +1,7 @@
 """Hostile: wrong types, shapes and NaN: relu returns NaN, relu_derivative a list of the wrong shape."""
 
 import numpy as np
-
-
-def sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+from _activations import *  # noqa: F403  (the correct functions; relu and relu_derivative are replaced below)
 
 
 def relu_derivative(z):
