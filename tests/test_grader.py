@@ -533,6 +533,7 @@ def test_batch_mode_takes_a_folder_or_a_glob_and_leaves_out_what_is_not_a_submis
 def test_a_framework_loaded_indirectly_fails_the_rule_end_to_end(tmp_path: Path) -> None:
     (tmp_path / "torch.py").write_text('"""Stands in for PyTorch."""\n')
     (tmp_path / "helper.py").write_text("import torch  # noqa: F401\n")
+    (tmp_path / "_activations.py").write_text((HOSTILE / "_activations.py").read_text())
     (tmp_path / "submission.py").write_text((HOSTILE / "good.py").read_text() + "\nimport helper  # noqa: F401,E402\n")
     out = tmp_path / "report.json"
     finished = subprocess.run(
@@ -544,7 +545,8 @@ def test_a_framework_loaded_indirectly_fails_the_rule_end_to_end(tmp_path: Path)
     assert finished.returncode == 1 and statuses(report) == {
         "IMPL-NO-FRAMEWORKS": "failed", "IMPL-LOADS": "passed", "ACT-RELU-VALUES": "passed"}
     assert "importing the submission loaded: torch" in report["requirements"][0]["message"]
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["helper.py", "report.json", "submission.py", "torch.py"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "_activations.py", "helper.py", "report.json", "submission.py", "torch.py"]
 
 
 def test_the_config_warns_about_requirements_the_spec_does_not_have(tmp_path: Path) -> None:
