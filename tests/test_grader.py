@@ -385,8 +385,10 @@ def test_a_config_with_an_unknown_setting_is_a_usage_error(tmp_path: Path) -> No
     path.write_text("[grading]\npoints_per_test = 2\n")
     with pytest.raises(config.ConfigError, match="points_per_test"):
         config.load(path)
-    finished = grade("examples/learner_buggy.py", "--config", str(path))
+    out = tmp_path / "report.json"
+    finished = grade("examples/learner_buggy.py", "--config", str(path), "--json", str(out))
     assert finished.returncode == 2 and "points_per_test" in finished.stderr
+    assert "points_per_test" in json.loads(out.read_text())["load_error"]  # the report is written all the same
 
 
 def test_the_gradescope_results_follow_the_specification(tmp_path: Path) -> None:

@@ -48,22 +48,25 @@ def run(args: argparse.Namespace) -> int:
     from nnspec.grade import batch, config, reports
 
     try:
-        grading = config.load(args.config)
-    except config.ConfigError as error:
+        grading, problem = config.load(args.config), ""
+    except config.ConfigError as error:  # still write the reports (scored with the default configuration)
         print(f"nnspec grade: {error}", file=sys.stderr)
-        return reports.EXIT_UNUSABLE
+        grading, problem = config.load(), str(error)
     submissions = batch.expand(args.paths)
     if len(submissions) != 1 or args.roster:
-        return batch.run(submissions, args, grading)
-    return grade_one(submissions[0], args, grading)
+        return reports.EXIT_UNUSABLE if problem else batch.run(submissions, args, grading)
+    return grade_one(submissions[0], args, grading, problem)
 
 
-def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConfig) -> int:
-    """Grade ``target``, print the learner's report, write the requested files; returns the exit code."""
+def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConfig, problem: str = "") -> int:
+    """Grade ``target``, print the learner's report, write the requested files; returns the exit code.
+    ``problem``: a usage error found before grading (then nothing is run, but the reports are written)."""
     from nnspec.grade import frameworks, reports, runner
     from nnspec.grade.runner import GradeRun, RequirementResult
 
     try:
+        if problem:
+            raise ValueError(problem)
         if not Path(target).exists():
             raise ValueError(f"no such file or folder: {target}")
         grade_run = runner.run(target, grading.limits, args.chapter, args.requirement)
