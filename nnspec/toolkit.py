@@ -160,12 +160,12 @@ def train_model(
         order = rng.permutation(samples.shape[0])
         for index, segment in enumerate(segments):
             first_loss = len(result.batch_losses)
-            with np.errstate(over="ignore", invalid="ignore"):
-                parameters, state = _run_batches(
+            with np.errstate(over="ignore", invalid="ignore"):  # a blow-up shows as a non-finite loss, handled here
+                parameters, state, finite = _run_batches(
                     impl, (parameters, state, step), (samples, targets, order, buffers), segment, result, progress
                 )
             clock += time.perf_counter() - tic
-            if result.diverged_at is not None:
+            if not finite:
                 result.diverged_at = len(result.batch_losses) / len(starts)
                 result.parameters = parameters
                 return result
@@ -186,8 +186,9 @@ def _run_batches(
     starts: np.ndarray,
     result: TrainResult,
     progress: Progress | None,
-) -> tuple[dict[str, np.ndarray], Any]:
+) -> tuple[dict[str, np.ndarray], Any, bool]:
     """One forward, compute_cost, backward and optimizer step per batch; batch losses appended to ``result``.
+    Returns (parameters, state, False) as soon as a loss is not finite, else (parameters, state, True).
 
     model = (parameters, optimizer state, step); data = (samples (m, n_0), targets (m, n_L), this epoch's
     permutation, the two preallocated batch buffers). Each batch's rows are gathered into the buffers, whose
@@ -204,13 +205,12 @@ def _run_batches(
         loss = impl.compute_cost(AL, Y_batch, LOSS)
         result.batch_losses.append(loss)
         if not math.isfinite(loss):
-            result.diverged_at = math.nan
-            break
+            return parameters, state, False
         grads = impl.backward(AL, Y_batch, caches, hidden, OUTPUT_ACTIVATION, LOSS)
         parameters, state = step(parameters, grads, state, rate)
         if progress:
             progress.batch(len(rows), loss)
-    return parameters, state
+    return parameters, state, True
 
 
 Step = Callable[[dict[str, np.ndarray], dict[str, np.ndarray], Any, float], tuple[dict[str, np.ndarray], Any]]
