@@ -30,7 +30,7 @@ from nnspec import mnist, toolkit
 LAYERS = (784, 128, 64, 10)
 BATCH = 64
 LR = 0.1
-THREADS = 2
+THREADS = int(os.environ.get("OPENBLAS_NUM_THREADS", "2"))  # PyTorch gets as many threads as NumPy's BLAS
 TIME_TO_CONFIGS = (
     toolkit.TrainConfig(layers=LAYERS, epochs=6, batch_size=64, learning_rate=0.1),
     toolkit.TrainConfig(layers=LAYERS, epochs=6, batch_size=64, learning_rate=0.1, optimizer="momentum"),
@@ -158,6 +158,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="time-to-accuracy repeats per configuration")
     args = parser.parse_args()
     print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, "
+          f"PyTorch threads {THREADS}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     data = mnist.load_mnist()
     if not args.skip_epochs:
