@@ -316,3 +316,18 @@ def test_env_var_must_name_a_directory(tmp_path: Path, monkeypatch: pytest.Monke
                     reason="nnspec is installed outside this checkout (non-editable): no vendored copy next to it")
 def test_vendored_dir_is_the_repository_fixtures() -> None:
     assert mnist.vendored_dir() == VENDORED
+
+
+def test_real_checksums_reject_a_tampered_copy(tmp_path: Path) -> None:
+    """With the pinned (unpatched) checksums: one label changed in a copy of the real training labels."""
+    for name in mnist.FILES:
+        (tmp_path / f"{name}.gz").symlink_to(VENDORED / f"{name}.gz")
+    target = tmp_path / f"{mnist.TRAIN_LABELS}.gz"
+    content = bytearray(gzip.decompress(target.read_bytes()))
+    content[8] = (content[8] + 1) % 10  # the first label (a 5) becomes a 6: still a valid IDX file
+    target.unlink()
+    target.write_bytes(gzip.compress(bytes(content)))
+    with pytest.raises(mnist.MNISTDataError) as info:
+        mnist.load_mnist(tmp_path, download=False)
+    assert f"expected SHA-256 {mnist.SHA256[mnist.TRAIN_LABELS]}" in str(info.value)
+    assert f"got {hashlib.sha256(bytes(content)).hexdigest()}" in str(info.value)
