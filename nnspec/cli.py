@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 import nnspec
-from nnspec import demo, requirements_doc, toolkit
+from nnspec import demo, grade, requirements_doc, toolkit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nnspec {nnspec.__version__} (contract 1)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    grade.register(commands)
     demo.register(commands)
     requirements_doc.register(commands)
     toolkit.register(commands)
