@@ -46,5 +46,10 @@ def linear_backward(dZ: ArrayLike, A_prev: ArrayLike, W: ArrayLike) -> tuple[np.
             f"dZ must have shape {(W.shape[0], A_prev.shape[1])} (n_out of W {W.shape}, m of A_prev "
             f"{A_prev.shape}); got {dZ.shape}"
         )
+    return W.T @ dZ, *parameter_gradients(dZ, A_prev)
+
+
+def parameter_gradients(dZ: np.ndarray, A_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(dW, db) of linear_backward alone, for the first layer, whose dA_prev (the input's gradient) nobody needs."""
     m = A_prev.shape[1]
-    return W.T @ dZ, dZ @ A_prev.T / m, dZ.mean(axis=1, keepdims=True)
+    return dZ @ A_prev.T / m, dZ.mean(axis=1, keepdims=True)

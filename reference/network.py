@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from reference import activations as act
 from reference._checks import as_array, check_2d, check_choice, check_finite, result_dtype
-from reference.layers import check_layer, linear_backward, linear_forward
+from reference.layers import check_layer, linear_backward, linear_forward, parameter_gradients
 from reference.losses import LOSSES, compute_cost, loss_gradient
 
 Activation = Callable[[np.ndarray], np.ndarray]
@@ -149,11 +149,11 @@ def backward(
     L = len(caches)
     dZ = _output_delta(AL, Y, caches[-1][2], output_activation, loss)
     grads = {}
-    for layer in range(L, 0, -1):
+    for layer in range(L, 1, -1):
         A_prev, W, _ = caches[layer - 1]
         dA_prev, grads[f"dW{layer}"], grads[f"db{layer}"] = linear_backward(dZ, A_prev, W)
-        if layer > 1:
-            dZ = dA_prev * HIDDEN_ACTIVATIONS[hidden_activation][1](caches[layer - 2][2])
+        dZ = dA_prev * HIDDEN_ACTIVATIONS[hidden_activation][1](caches[layer - 2][2])
+    grads["dW1"], grads["db1"] = parameter_gradients(dZ, caches[0][0])
     return grads
 
 
