@@ -4,14 +4,13 @@ Every mutant of tests/mutants/catalogue.py (a realistic learner bug applied to a
 is run through the spec modules of its tags, narrowed to the tests of those requirements; each tagged
 requirement must fail, with its ``[ID]`` header in the failure message. Equivalent mutants must pass the same
 selection (they are findings, not kills). Every correct variant in tests/mutants/correct/ is run through the
-whole spec except the MNIST gate and must have no failure. The runs are spread over WORKERS subprocesses at a
-time; the last test prints the kill rate per chapter and the wall time.
+whole spec except the MNIST gate and must have no failure. The runs are shared out between WORKERS warm batch
+runners (tests/mutants/batch.py); the last test prints the kill rate per chapter and the wall time.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,15 +18,16 @@ from pathlib import Path
 import pytest
 
 from tests.mutants.catalogue import BY_NAME, LEARNER_FILE, MUTANTS, REFERENCE, Mutant
-from tests.mutants.mutation import ROOT, SpecRun, copy_file, copy_reference, run_spec, spec_modules
+from tests.mutants.mutation import ROOT, Job, SpecRun, copy_file, copy_reference, run_batch, spec_modules
 
 WORKERS = 2  # the machine's cores
 CORRECT = ROOT / "tests" / "mutants" / "correct"
 VARIANTS = sorted(path.stem for path in CORRECT.glob("*.py"))
-WHOLE_SPEC_BUT_MNIST = ["-m", "not mnist", "spec"]
+WHOLE_SPEC_BUT_MNIST = ("-m", "not mnist", "spec")
 KILLABLE = [mutant.name for mutant in MUTANTS if not mutant.equivalent]
 EQUIVALENT = [mutant.name for mutant in MUTANTS if mutant.equivalent]
 TAIL = 4000  # characters of a run's output shown when an assertion fails
+VARIANT_COST, GRADCHECK_COST = 12, 5  # run times relative to a one-chapter mutant run, for sharing the work
 
 
 @dataclass(frozen=True)
@@ -36,47 +36,77 @@ class Graded:
     seconds: float
 
 
-def _grade_mutant(mutant: Mutant, folder: Path) -> Graded:
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Grading:
+    """Each selected mutant's or variant's run (variants under "correct:<name>") and the wall time of them all."""
+
+    runs: dict[str, Graded]
+    seconds: float
+
+    def __getitem__(self, key: str) -> Graded:
+        return self.runs[key]
+
+
+def _mutant_job(mutant: Mutant, folder: Path) -> Job:
     name = f"mutant_{mutant.name}"
     if mutant.base == REFERENCE:
         target = copy_reference(folder, name, mutant.edits)
     else:
         target = copy_file(LEARNER_FILE, folder, name, mutant.edits)
-    run = run_spec(target, spec_modules(mutant.tags), folder, folder / f"{name}.json", requirements=mutant.tags)
-    return Graded(run, time.perf_counter() - start)
+    extra = () if mutant.equivalent else ("--first-failure-per-requirement",)
+    return Job(target, tuple(spec_modules(mutant.tags)), folder, folder / f"{name}.report.json",
+               requirements=mutant.tags, extra=extra)
 
 
-def _grade_variant(variant: str, folder: Path) -> Graded:
-    start = time.perf_counter()
-    run = run_spec(str(CORRECT / f"{variant}.py"), [], folder, folder / f"correct_{variant}.json",
-                   extra=WHOLE_SPEC_BUT_MNIST)
-    return Graded(run, time.perf_counter() - start)
+def _variant_job(variant: str, folder: Path) -> Job:
+    return Job(str(CORRECT / f"{variant}.py"), (), folder, folder / f"correct_{variant}.report.json",
+               extra=WHOLE_SPEC_BUT_MNIST)
 
 
-def _selected(session: pytest.Session) -> tuple[set[str], set[str]]:
-    """(mutants, variants) that the selected tests of this module need (all of them for the summary)."""
+def _cost(key: str) -> int:
+    """A rough relative run time, to share the runs evenly between the workers."""
+    if key.startswith("correct:"):
+        return VARIANT_COST
+    return GRADCHECK_COST if "NET-BACKWARD-GRADCHECK" in BY_NAME[key].tags else 1
+
+
+def _balanced(keys: set[str]) -> list[list[str]]:
+    """WORKERS lists of keys with about equal total cost (longest first, each to the least loaded list)."""
+    bins: list[list[str]] = [[] for _ in range(WORKERS)]
+    loads = [0] * WORKERS
+    for key in sorted(keys, key=lambda key: (-_cost(key), key)):
+        lightest = loads.index(min(loads))
+        bins[lightest].append(key)
+        loads[lightest] += _cost(key)
+    return [keys for keys in bins if keys]
+
+
+def _selected(session: pytest.Session) -> set[str]:
+    """The mutants and variants ("correct:<name>") that the selected tests of this module need."""
     items = [item for item in session.items if item.path == Path(__file__)]
     if any(item.name == "test_kill_rate_table" for item in items):
-        return set(BY_NAME), set(VARIANTS)
-    params = [getattr(item, "callspec", None) for item in items]
-    names = {spec.params["name"] for spec in params if spec is not None and "name" in spec.params}
-    variants = {spec.params["variant"] for spec in params if spec is not None and "variant" in spec.params}
-    return names, variants
+        return set(BY_NAME) | {f"correct:{variant}" for variant in VARIANTS}
+    params = [item.callspec.params for item in items if hasattr(item, "callspec")]
+    return {params["name"] for params in params if "name" in params} | \
+        {f"correct:{params['variant']}" for params in params if "variant" in params}
 
 
 @pytest.fixture(scope="session")
-def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Graded]]:
-    """Every selected mutant and variant graded once, WORKERS at a time (longest runs, the variants, first)."""
-    names, variants = _selected(request.session)
+def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Grading:
+    """Every selected mutant and variant graded once: WORKERS warm batch runners, the runs shared out evenly."""
+    keys = _selected(request.session)
     folder = tmp_path_factory.mktemp("mutants")
     start = time.perf_counter()
+    jobs = {key: _variant_job(key.removeprefix("correct:"), folder) if key.startswith("correct:")
+            else _mutant_job(BY_NAME[key], folder) for key in keys}
+    runs: dict[str, Graded] = {}
     with ThreadPoolExecutor(WORKERS) as pool:
-        futures = {f"correct:{variant}": pool.submit(_grade_variant, variant, folder) for variant in sorted(variants)}
-        futures |= {name: pool.submit(_grade_mutant, BY_NAME[name], folder) for name in sorted(names)}
-        results = {key: future.result() for key, future in futures.items()}
-    results["wall time"] = Graded(SpecRun(0, "", []), time.perf_counter() - start)
-    yield results
+        bins = _balanced(keys)
+        futures = [pool.submit(run_batch, [jobs[key] for key in batch], folder, f"batch{index}")
+                   for index, batch in enumerate(bins)]
+        for batch, future in zip(bins, futures, strict=True):
+            runs |= {key: Graded(run, seconds) for key, (run, seconds) in zip(batch, future.result(), strict=True)}
+    return Grading(runs, time.perf_counter() - start)
 
 
 def _tail(run: SpecRun) -> str:
@@ -84,7 +114,7 @@ def _tail(run: SpecRun) -> str:
 
 
 @pytest.mark.parametrize("name", KILLABLE)
-def test_mutant_is_caught_by_its_requirements(name: str, graded: dict[str, Graded]) -> None:
+def test_mutant_is_caught_by_its_requirements(name: str, graded: Grading) -> None:
     mutant, run = BY_NAME[name], graded[name].run
     missed = sorted(set(mutant.tags) - run.failed())
     assert not missed, f"mutant {name} ({mutant.description}) survived {missed}\n{_tail(run)}"
@@ -94,7 +124,7 @@ def test_mutant_is_caught_by_its_requirements(name: str, graded: dict[str, Grade
 
 
 @pytest.mark.parametrize("name", EQUIVALENT)
-def test_equivalent_mutant_passes(name: str, graded: dict[str, Graded]) -> None:
+def test_equivalent_mutant_passes(name: str, graded: Grading) -> None:
     mutant, run = BY_NAME[name], graded[name].run
     assert not run.failed(), f"equivalent mutant {name} ({mutant.description}) failed {sorted(run.failed())}: it " \
                              f"is not equivalent; move it to the catalogue's killable mutants\n{_tail(run)}"
@@ -103,14 +133,14 @@ def test_equivalent_mutant_passes(name: str, graded: dict[str, Graded]) -> None:
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_correct_variant_gets_full_marks(variant: str, graded: dict[str, Graded]) -> None:
+def test_correct_variant_gets_full_marks(variant: str, graded: Grading) -> None:
     run = graded[f"correct:{variant}"].run
     assert run.returncode == 0 and not run.failed(), f"correct variant {variant} failed {sorted(run.failed())}\n" \
                                                      f"{_tail(run)}"
     assert sum(record["outcome"] == "passed" for record in run.records) > 0, _tail(run)
 
 
-def kill_rate_table(graded: dict[str, Graded]) -> list[str]:
+def kill_rate_table(graded: Grading) -> list[str]:
     """Per chapter of the broken code: mutants killed (every tagged requirement failed) / total, equivalents."""
     chapters: dict[str, list[Mutant]] = {}
     for mutant in MUTANTS:
@@ -128,11 +158,11 @@ def kill_rate_table(graded: dict[str, Graded]) -> list[str]:
                          for variant in VARIANTS)
     lines.append(f"correct variants: {variants}")
     lines.append(f"wall time of the {len(MUTANTS) + len(VARIANTS)} spec runs ({WORKERS} at a time): "
-                 f"{graded['wall time'].seconds:.1f} s")
+                 f"{graded.seconds:.1f} s")
     return lines
 
 
-def test_kill_rate_table(graded: dict[str, Graded], capsys: pytest.CaptureFixture[str]) -> None:
+def test_kill_rate_table(graded: Grading, capsys: pytest.CaptureFixture[str]) -> None:
     lines = kill_rate_table(graded)
     with capsys.disabled():
         print("\n" + "\n".join(["nnspec mutants: kill rate per chapter", *lines]))

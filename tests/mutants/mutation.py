@@ -99,18 +99,58 @@ class SpecRun:
                 if record["requirement"] == req_id and record["outcome"] == "failed"]
 
 
-def run_spec(target: str, modules: list[str], folder: Path, report: Path,
-             requirements: Iterable[str] | None = None, extra: Iterable[str] = ()) -> SpecRun:
-    """``pytest <modules> --impl target`` from the repository root without shrinking, ``folder`` on PYTHONPATH,
-    free of the caller's NNSPEC_ environment; only the tests of ``requirements`` when given."""
+@dataclass(frozen=True)
+class Job:
+    """One spec run: ``pytest <modules> --impl target`` with ``folder`` on the path, its report written to
+    ``report``; only the tests of ``requirements`` when given; ``extra`` pytest arguments."""
+
+    target: str
+    modules: tuple[str, ...]
+    folder: Path
+    report: Path
+    requirements: tuple[str, ...] | None = None
+    extra: tuple[str, ...] = ()
+
+    def pytest_args(self) -> list[str]:
+        """Without shrinking (the first failing example shows the bug; shrinking dozens would take minutes)."""
+        args = ["-p", "no:cacheprovider", "-p", "tests.mutants.spec_report", "--hypothesis-profile", "no-shrink",
+                "-q", "-rf", "--impl", self.target, "--requirement-report", str(self.report), *self.extra,
+                *self.modules]
+        if self.requirements is not None:
+            args += ["--only-requirements", ",".join(sorted(self.requirements))]
+        return args
+
+    def result(self, returncode: int, output: str) -> SpecRun:
+        records = json.loads(self.report.read_text(encoding="utf-8")) if self.report.exists() else []
+        return SpecRun(returncode, output, records)
+
+
+def _environment(paths: Iterable[Path]) -> dict[str, str]:
+    """The caller's environment without NNSPEC_ variables (they would choose the implementation or profile)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("NNSPEC_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(folder), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.mutants.spec_report",
-               "--hypothesis-profile", "no-shrink", "-q", "-rf", "--impl", target,
-               "--requirement-report", str(report), *extra, *modules]
-    if requirements is not None:
-        command += ["--only-requirements", ",".join(sorted(requirements))]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+    env["PYTHONPATH"] = os.pathsep.join([*map(str, paths), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def run_spec(job: Job) -> SpecRun:
+    """One job in its own ``python -m pytest`` subprocess, from the repository root."""
+    result = subprocess.run([sys.executable, "-m", "pytest", *job.pytest_args()], cwd=ROOT,
+                            env=_environment([job.folder]), capture_output=True, text=True, timeout=RUN_TIMEOUT,
                             check=False)
-    records = json.loads(report.read_text(encoding="utf-8")) if report.exists() else []
-    return SpecRun(result.returncode, result.stdout + result.stderr, records)
+    return job.result(result.returncode, result.stdout + result.stderr)
+
+
+def run_batch(jobs: list[Job], folder: Path, name: str) -> list[tuple[SpecRun, float]]:
+    """The jobs one after the other in ONE warm interpreter (tests/mutants/batch.py forks a child per job);
+    each job's run and its wall time in seconds."""
+    plan: list[dict[str, Any]] = [
+        {"args": job.pytest_args(), "path": [str(job.folder)], "log": str(folder / f"{name}-{index}.log")}
+        for index, job in enumerate(jobs)
+    ]
+    listing = folder / f"{name}.json"
+    listing.write_text(json.dumps(plan), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "tests.mutants.batch", str(listing)], cwd=ROOT, env=_environment([]),
+                   timeout=RUN_TIMEOUT * max(1, len(jobs)), check=True)
+    outcome = json.loads(Path(f"{listing}.out").read_text(encoding="utf-8"))
+    return [(job.result(code, Path(entry["log"]).read_text(encoding="utf-8")), seconds)
+            for job, entry, (code, seconds) in zip(jobs, plan, outcome, strict=True)]

@@ -3,7 +3,9 @@
 Loaded in the subprocess with ``-p tests.mutants.spec_report``. It registers the hypothesis profile ``no-shrink``
 (the ci profile without shrinking: the first failing example shows that a bug is caught, and shrinking dozens
 of failures would take minutes), keeps only the tests of the requirements named by ``--only-requirements``, and
-writes ``--requirement-report`` as JSON: one record per test with its requirement ID, outcome and failure text.
+writes ``--requirement-report`` as JSON: one record per test with its requirement ID, outcome and failure text;
+with ``--first-failure-per-requirement`` (for mutants: one failure is enough) the remaining tests of a
+requirement that has failed are skipped.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--only-requirements", default=None,
                     help="comma-separated requirement IDs: deselect every test of another requirement")
     group.addoption("--requirement-report", default=None, help="write each test's requirement and outcome here")
+    group.addoption("--first-failure-per-requirement", action="store_true",
+                    help="skip the remaining tests of a requirement once one of its tests has failed")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -46,10 +50,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 class _Recorder:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, first_failure: bool) -> None:
         self.path = path
+        self.first_failure = first_failure
         self.requirement: dict[str, str] = {}
         self.records: dict[str, dict[str, Any]] = {}
+        self.failed: set[str] = set()
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         from spec.plugin import requirement_of
@@ -58,10 +64,15 @@ class _Recorder:
             req = requirement_of(item)
             self.requirement[item.nodeid] = req.id if req is not None else item.name
 
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self.first_failure and self.requirement.get(item.nodeid) in self.failed:
+            pytest.skip(f"{self.requirement[item.nodeid]} has already failed")
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.records.setdefault(report.nodeid, {
             "requirement": self.requirement.get(report.nodeid, report.nodeid), "outcome": "passed", "message": ""})
         if report.failed:
+            self.failed.add(record["requirement"])
             record["outcome"] = "failed"
             record["message"] += report.longreprtext
         elif report.skipped and record["outcome"] == "passed":
@@ -74,4 +85,5 @@ class _Recorder:
 def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("requirement_report")
     if path:
-        config.pluginmanager.register(_Recorder(Path(path)), "nnspec-requirement-report")
+        recorder = _Recorder(Path(path), config.getoption("first_failure_per_requirement"))
+        config.pluginmanager.register(recorder, "nnspec-requirement-report")
