@@ -26,10 +26,10 @@ SOURCE = "000_039af9d5df909942.txt / 001_f077b5e28fc6b833.txt, Exercise 3: MNIST
 LAYERS = [784, 128, 64, 10]
 HIDDEN, OUTPUT, LOSS = "relu", "softmax", "categorical_cross_entropy"
 BATCH_SIZE = 64
-# Plain SGD at 0.1 for 3 epochs reaches 97.0-97.5% with the reference on seeds 0-4 (see the note of the MNIST
-# issue): two points of margin above the bar, so a correct implementation passes on any seed.
+# Plain SGD at 0.1 for 5 epochs reaches 96.6-97.6% with the reference on seeds 0-11 (3 epochs dipped to 95.6% on
+# seed 6): at least 1.6 points above the bar, so a correct implementation passes whatever its initial draws.
 LEARNING_RATE = 0.1
-EPOCHS = 3
+EPOCHS = 5
 SEED = 0
 BAR = 0.95
 # A correct float32 implementation needs a few seconds per epoch on a 2-core machine; ten times that is a loop
