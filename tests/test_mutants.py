@@ -27,6 +27,7 @@ WHOLE_SPEC_BUT_MNIST = ("-m", "not mnist", "spec")
 KILLABLE = [mutant.name for mutant in MUTANTS if not mutant.equivalent]
 EQUIVALENT = [mutant.name for mutant in MUTANTS if mutant.equivalent]
 TAIL = 4000  # characters of a run's output shown when an assertion fails
+SHOW_SLOWEST = 5  # runs named with their times under the table
 VARIANT_COST, GRADCHECK_COST = 12, 5  # run times relative to a one-chapter mutant run, for sharing the work
 
 
@@ -157,8 +158,9 @@ def kill_rate_table(graded: Grading) -> list[str]:
     variants = ", ".join(f"{variant} {'full marks' if not graded[f'correct:{variant}'].run.failed() else 'FAILED'}"
                          for variant in VARIANTS)
     lines.append(f"correct variants: {variants}")
-    lines.append(f"wall time of the {len(MUTANTS) + len(VARIANTS)} spec runs ({WORKERS} at a time): "
-                 f"{graded.seconds:.1f} s")
+    lines.append(f"wall time of the {len(graded.runs)} spec runs ({WORKERS} at a time): {graded.seconds:.1f} s; "
+                 f"busiest: " + ", ".join(f"{key} {graded[key].seconds:.1f} s" for key in sorted(
+                     graded.runs, key=lambda key: -graded[key].seconds)[:SHOW_SLOWEST]))
     return lines
 
 

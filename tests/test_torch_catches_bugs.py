@@ -1,8 +1,9 @@
 """The torch chapter can fail: broken copies of the reference, each with a gradient (or update) bug, fail it.
 
 Each broken copy is the reference package copied to a temporary folder under another name, with one textual
-mutation per bug; the chapter then runs on it in a subprocess (``--impl <copy>``, narrowed with ``-k``). Bugs are
-grouped into one copy only when the requirements expected to catch them use disjoint functions, so every
+mutation per bug (tests/mutants/mutation.py, shared with the mutant catalogue); the chapter then runs on it in a
+subprocess (``--impl <copy>``, narrowed with ``-k``, the spec's ci profile without shrinking). Bugs are grouped
+into one copy only when the requirements expected to catch them use disjoint functions, so every
 expected failure is caused by its own bug. The deliberately broken submissions of tests/impls/ with a gradient
 bug are run as they are. Also checks the momentum mapping recorded in docs/contract.md ("PyTorch oracles").
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -23,6 +23,8 @@ import numpy as np
 import pytest
 
 from spec import requirements
+from tests.mutants.mutation import Edit, copy_reference
+from tests.mutants.spec_report import NO_SHRINK
 
 if os.environ.get("NNSPEC_REQUIRE_TORCH") == "1":  # the torch CI envs: a missing torch must fail, not skip
     import torch
@@ -30,18 +32,8 @@ else:
     torch = pytest.importorskip("torch", reason="PyTorch not installed")
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "reference"
 IMPLS = ROOT / "tests" / "impls"
 RUN_TIMEOUT = 300  # seconds; generous for a shared 2-core machine
-FAST_PROFILE = "catch-bugs"
-# A pytest plugin written next to the broken copies: the ci profile without shrinking (the first failing example
-# is enough to show that a bug is caught; shrinking a dozen failures would take most of a minute).
-FAST_PROFILE_PLUGIN = f"""
-from hypothesis import Phase, settings
-
-settings.register_profile({FAST_PROFILE!r}, parent=settings.get_profile("ci"),
-                          phases=[Phase.explicit, Phase.generate])
-"""
 FAILED_TEST = re.compile(r"^FAILED spec/test_torch\.py::(test_torch_[a-z0-9_]+)", re.MULTILINE)
 
 
@@ -119,14 +111,14 @@ def requirement_id(test_name: str) -> str:
 
 def run_torch_chapter(impl: str, selection: set[str], folder: Path) -> subprocess.CompletedProcess[str]:
     """``pytest spec/test_torch.py --impl impl -k <the requirements' tests>`` from the repository root, free of the
-    caller's NNSPEC_ env, with ``folder`` on the path (broken copies, and the plugin of the no-shrinking profile)."""
+    caller's NNSPEC_ env, with ``folder`` (the broken copies) on the path, without shrinking (the first failing
+    example is enough to show that a bug is caught; shrinking a dozen failures would take most of a minute)."""
     k = " or ".join(sorted(requirements.test_name_for(req) for req in selection))
-    (folder / "nnspec_catch_bugs_profile.py").write_text(FAST_PROFILE_PLUGIN, encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if not key.startswith("NNSPEC_")}
     env["PYTHONPATH"] = os.pathsep.join([str(folder), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "nnspec_catch_bugs_profile",
-         "--hypothesis-profile", FAST_PROFILE, "-q", "-rf", "spec/test_torch.py", "--impl", impl, "-k", k],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.mutants.spec_report",
+         "--hypothesis-profile", NO_SHRINK, "-q", "-rf", "spec/test_torch.py", "--impl", impl, "-k", k],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False,
     )
 
@@ -136,17 +128,8 @@ def failed_requirements(result: subprocess.CompletedProcess[str]) -> set[str]:
 
 
 def broken_copy(folder: Path, name: str, bugs: tuple[Bug, ...]) -> None:
-    """Copy reference/ to folder/name as package ``name`` and apply ``bugs``."""
-    package = folder / name
-    shutil.copytree(REFERENCE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    for source in package.glob("*.py"):
-        text = source.read_text(encoding="utf-8")
-        source.write_text(re.sub(r"\b(from|import) reference\b", rf"\1 {name}", text), encoding="utf-8")
-    for bug in bugs:
-        source = package / f"{bug.module}.py"
-        text = source.read_text(encoding="utf-8")
-        assert text.count(bug.old) == 1, f"mutation target not found once in reference/{bug.module}.py: {bug.old!r}"
-        source.write_text(text.replace(bug.old, bug.new), encoding="utf-8")
+    """Copy reference/ to folder/name as package ``name`` and apply ``bugs`` (each target must occur once)."""
+    copy_reference(folder, name, [Edit(bug.module, bug.old, bug.new) for bug in bugs])
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN_COPIES))

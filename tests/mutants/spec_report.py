@@ -1,7 +1,7 @@
 """A pytest plugin for the spec runs of tests/test_mutants.py and tests/test_torch_catches_bugs.py.
 
 Loaded in the subprocess with ``-p tests.mutants.spec_report``. It registers the hypothesis profile ``no-shrink``
-(the ci profile without shrinking: the first failing example shows that a bug is caught, and shrinking dozens
+(the spec's ci profile without shrinking: the first failing example shows that a bug is caught, and shrinking dozens
 of failures would take minutes), keeps only the tests of the requirements named by ``--only-requirements``, and
 writes ``--requirement-report`` as JSON: one record per test with its requirement ID, outcome and failure text;
 with ``--first-failure-per-requirement`` (for mutants: one failure is enough) the remaining tests of a
@@ -18,8 +18,7 @@ import pytest
 from hypothesis import Phase, settings
 
 NO_SHRINK = "no-shrink"
-
-settings.register_profile(NO_SHRINK, parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.generate])
+SPEC_PROFILE = "ci"  # spec/plugin.py's profile (hypothesis has a built-in "ci" too, until spec.plugin replaces it)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,7 +81,13 @@ class _Recorder:
         self.path.write_text(json.dumps(list(self.records.values()), indent=1), encoding="utf-8")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    import spec.plugin  # noqa: F401  (registered by the root conftest by now: its "ci" profile is the parent)
+
+    # before hypothesis's own pytest_configure loads the profile named by --hypothesis-profile
+    settings.register_profile(NO_SHRINK, parent=settings.get_profile(SPEC_PROFILE),
+                              phases=[Phase.explicit, Phase.generate])
     path = config.getoption("requirement_report")
     if path:
         recorder = _Recorder(Path(path), config.getoption("first_failure_per_requirement"))
