@@ -147,15 +147,16 @@ def test_norm_bn_inference(impl: Any, case: tuple[np.ndarray, np.ndarray, np.nda
 
 
 def _check_backward(impl: Any, forward: str, backward: str, case: tuple[np.ndarray, np.ndarray, np.ndarray],
-                    cotangent_seed: int) -> None:
-    """(dX, dgamma, dbeta) of ``backward`` = central differences of sum(C * Y) for a random cotangent C."""
+                    cotangent_seed: int, forward_args: tuple[Any, ...] = ()) -> None:
+    """(dX, dgamma, dbeta) of ``backward`` = central differences of sum(C * Y) for a random cotangent C, the
+    forward called as ``forward(X, gamma, beta, *forward_args)``."""
     X, gamma, beta = case
     C = np.random.default_rng([cotangent_seed, COTANGENT_STREAM]).normal(size=X.shape)
 
     def output(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.asarray(getattr(impl, forward)(x, g, b)[0], dtype=np.float64)
+        return np.asarray(getattr(impl, forward)(x, g, b, *forward_args)[0], dtype=np.float64)
 
-    cache = getattr(impl, forward)(X, gamma, beta)[1]
+    cache = getattr(impl, forward)(X, gamma, beta, *forward_args)[1]
     dX, dgamma, dbeta = getattr(impl, backward)(C, cache)
     numeric = {
         "dX": richardson_gradient(lambda x: np.sum(C * output(x, gamma, beta)), X),
@@ -165,7 +166,8 @@ def _check_backward(impl: Any, forward: str, backward: str, case: tuple[np.ndarr
     # When C happens to lie almost in the span the normalisation removes, dX is tiny and its own relative error
     # meets the differences' rounding floor; it is then measured against the norm of the whole gradient instead.
     floor = GRADIENT_TOLERANCE * float(np.sqrt(sum(np.sum(value**2) for value in numeric.values())))
-    inputs = {"dY": C, "cache": f"from {forward}(X, gamma, beta) with X = {X.tolist()}"}
+    call = ", ".join(["X, gamma, beta", *map(repr, forward_args)]) if forward_args else "X, gamma, beta"
+    inputs = {"dY": C, "cache": f"from {forward}({call}) with X = {X.tolist()}"}
     for what, got in (("dX", dX), ("dgamma", dgamma), ("dbeta", dbeta)):
         assert_gradient_matches(got, numeric[what], fn=backward, inputs=inputs, what=what,
                                 max_relative_error=GRADIENT_TOLERANCE, atol=floor, m=X.shape[1])
@@ -179,6 +181,20 @@ def _check_backward(impl: Any, forward: str, backward: str, case: tuple[np.ndarr
 @given(norm_inputs(min_cols=3), st.integers(0, 2**16))
 def test_norm_bn_backward(impl: Any, case: tuple[np.ndarray, np.ndarray, np.ndarray], seed: int) -> None:
     _check_backward(impl, "batchnorm_forward", "batchnorm_backward", case, seed)
+
+
+@requirement(
+    "NORM-BN-INFERENCE-BACKWARD",
+    "batchnorm_backward after a training=False forward equals central differences of sum(dY * Y) through "
+    "batchnorm_forward with its running statistics (which are constants there)",
+    SOURCE_BN + " (at inference, use running averages); issue 3 item 6 (finite differences)",
+)
+@given(norm_inputs(min_cols=1), st.integers(0, 2**16))
+def test_norm_bn_inference_backward(impl: Any, case: tuple[np.ndarray, np.ndarray, np.ndarray], seed: int) -> None:
+    n = case[0].shape[0]
+    running_mean, running_var = np.linspace(-1, 1, n).reshape(n, 1), np.linspace(0.5, 2, n).reshape(n, 1)
+    _check_backward(impl, "batchnorm_forward", "batchnorm_backward", case, seed,
+                    (BN_EPS, False, running_mean, running_var))
 
 
 @requirement(

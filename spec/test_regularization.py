@@ -20,6 +20,7 @@ from scipy import stats
 
 from spec.assertions import (
     assert_close,
+    assert_dtype,
     assert_equal,
     assert_gradient_matches,
     assert_pure_call,
@@ -176,6 +177,20 @@ def test_reg_dropout_inverted(impl: Any, seed: int, p: float) -> None:
     assert_close(A_out, A * binary / (1 - p), fn="dropout_forward", inputs=inputs, what="A_out", rtol=EXACT,
                  alternatives={"A * mask (no 1/(1 - p) scaling: that is not INVERTED dropout)": A * binary,
                                "A * mask / p (scale by 1/(1 - p), p is the DROP probability)": A * binary / p})
+
+
+@requirement(
+    "REG-DROPOUT-MASK-DTYPE",
+    "dropout_forward's mask and A_out have the dtype of A (float64 or float32), not bool or int",
+    "contract v1 (issue 2): decision 9, the dropout mask has the dtype of A; float32 in gives float32 out",
+)
+@given(seeds, drop_probabilities, st.sampled_from([np.float64, np.float32]))
+def test_reg_dropout_mask_dtype(impl: Any, seed: int, p: float, dtype: Any) -> None:
+    A = _activations(seed).astype(dtype)
+    inputs = {"A": A, "p": p, "rng": f"np.random.default_rng({seed})"}
+    A_out, mask = impl.dropout_forward(A, p, np.random.default_rng(seed))
+    assert_dtype(mask, dtype, fn="dropout_forward", inputs=inputs, what="mask")
+    assert_dtype(A_out, dtype, fn="dropout_forward", inputs=inputs, what="A_out")
 
 
 @requirement(
