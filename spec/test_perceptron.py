@@ -59,6 +59,20 @@ def test_per_predict_rule(impl: Any, case: tuple[np.ndarray, float, np.ndarray])
 
 
 @requirement(
+    "PER-PREDICT-IS-INT",
+    "perceptron_predict returns a Python int (0 or 1), not a NumPy scalar or array",
+    "contract v1 (issue 2): decision 7, perceptron_predict returns a Python int",
+)
+@given(perceptron_inputs())
+def test_per_predict_is_int(impl: Any, case: tuple[np.ndarray, float, np.ndarray]) -> None:
+    w, b, x = case
+    got = impl.perceptron_predict(w, b, x)
+    check(isinstance(got, int),
+          f"perceptron_predict(w={w.tolist()}, b={b}, x={x.tolist()}) returned {type(got).__name__} {got!r}; the "
+          "contract asks for a Python int: return int(score > 0) (np.where and NumPy comparisons give NumPy values)")
+
+
+@requirement(
     "PER-PREDICT-ZERO-SCORE",
     "a score w.x + b of exactly 0 is class 0 (the rule is a strict inequality)",
     SOURCE_RULES,
