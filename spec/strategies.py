@@ -7,6 +7,7 @@ every hidden activation, every valid output/loss pair, batch 1-5.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,3 +144,20 @@ def labels_for(output_activation: str, loss: str, n_out: int, m: int) -> st.Sear
     if output_activation == "sigmoid":
         return binary_labels((n_out, m))
     return arrays((n_out, m), -1.0, 1.0)
+
+
+def gradient_sequence(shapes: Mapping[str, tuple[int, ...]], seed: int, steps: int) -> list[dict[str, np.ndarray]]:
+    """``steps`` gradient dicts {"d" + name: array} for parameters of the given shapes, changing every step.
+
+    Entries span scales 1e-4..10 (small ones expose eps mistakes in the adaptive optimizers) and about 10% are
+    exactly 0; drawn from ``np.random.default_rng(seed)``, so the same seed gives the same sequence.
+    """
+    rng = np.random.default_rng(seed)
+    sequence = []
+    for _ in range(steps):
+        grads = {}
+        for name, shape in shapes.items():
+            g = rng.normal(size=shape) * 10.0 ** rng.integers(-4, 2, size=shape)
+            grads["d" + name] = np.where(rng.random(shape) < 0.1, 0.0, g)
+        sequence.append(grads)
+    return sequence

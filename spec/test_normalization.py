@@ -30,6 +30,17 @@ GRADIENT_TOLERANCE = 1e-7  # relative error allowed against central differences 
 COTANGENT_STREAM = 1  # a second stream: a cotangent from the inputs' own seed would be collinear with them
 
 
+def _check_standardised(Y: Any, X: np.ndarray, *, axis: int, fn: str, inputs: dict[str, Any]) -> None:
+    """With gamma = 1 and beta = 0, Y has mean 0 and biased variance var / (var + eps) along ``axis``."""
+    Y = np.asarray(Y, dtype=np.float64)
+    unit = "row" if axis == 1 else "column"
+    mean = Y.mean(axis=axis, keepdims=True)
+    assert_close(mean, np.zeros_like(mean), fn=fn, inputs=inputs, what=f"the mean of each {unit} of Y", atol=1e-12)
+    variance = X.var(axis=axis, keepdims=True)
+    assert_close(Y.var(axis=axis, keepdims=True), variance / (variance + BN_EPS), fn=fn, inputs=inputs,
+                 what=f"the (biased) variance of each {unit} of Y", rtol=RTOL, atol=ATOL)
+
+
 @st.composite
 def norm_inputs(draw: st.DrawFn, min_rows: int = 1, min_cols: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(X (n, m), gamma (n, 1), beta (n, 1)): n in min_rows..5, m in min_cols..6, features on scales 0.1..10.
@@ -82,12 +93,7 @@ def test_norm_bn_normalises(impl: Any, case: tuple[np.ndarray, np.ndarray, np.nd
     ones, zeros = np.ones((X.shape[0], 1)), np.zeros((X.shape[0], 1))
     inputs = {"X": X, "gamma": ones, "beta": zeros}
     Y, _, _, _ = impl.batchnorm_forward(X, ones, zeros)
-    Y = np.asarray(Y, dtype=np.float64)
-    assert_close(Y.mean(axis=1, keepdims=True), zeros, fn="batchnorm_forward", inputs=inputs,
-                 what="the mean of each row of Y", atol=1e-12)
-    variance = X.var(axis=1, keepdims=True)
-    assert_close(Y.var(axis=1, keepdims=True), variance / (variance + BN_EPS), fn="batchnorm_forward",
-                 inputs=inputs, what="the (biased) variance of each row of Y", rtol=RTOL, atol=ATOL)
+    _check_standardised(Y, X, axis=1, fn="batchnorm_forward", inputs=inputs)
 
 
 @requirement(
@@ -224,12 +230,7 @@ def test_norm_ln_normalises(impl: Any, case: tuple[np.ndarray, np.ndarray, np.nd
     ones, zeros = np.ones((X.shape[0], 1)), np.zeros((X.shape[0], 1))
     inputs = {"X": X, "gamma": ones, "beta": zeros}
     Y, _ = impl.layernorm_forward(X, ones, zeros)
-    Y = np.asarray(Y, dtype=np.float64)
-    assert_close(Y.mean(axis=0, keepdims=True), np.zeros((1, X.shape[1])), fn="layernorm_forward", inputs=inputs,
-                 what="the mean of each column of Y", atol=1e-12)
-    variance = X.var(axis=0, keepdims=True)
-    assert_close(Y.var(axis=0, keepdims=True), variance / (variance + BN_EPS), fn="layernorm_forward",
-                 inputs=inputs, what="the (biased) variance of each column of Y", rtol=RTOL, atol=ATOL)
+    _check_standardised(Y, X, axis=0, fn="layernorm_forward", inputs=inputs)
 
 
 @requirement(

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from spec.assertions import assert_close, assert_pure_call, check
 from spec.requirements import requirement
+from spec.strategies import gradient_sequence
 
 SOURCE_OPT = "003_d92bbac1e53fa49d.txt, §1.6 Optimizers — beyond vanilla SGD"
 SOURCE_ADAMW = "004_2272858fb68a8059.txt, AdamW; contract v1 (decay uses the value before the step, biases too)"
@@ -38,19 +39,6 @@ SCALAR_SHAPES: Shapes = {"W1": (1, 1), "b1": (1, 1)}  # a single weight and bias
 def _parameters(shapes: Shapes, seed: int) -> Params:
     rng = np.random.default_rng(seed)
     return {name: rng.normal(size=shape) for name, shape in shapes.items()}
-
-
-def _gradient_sequence(shapes: Shapes, seed: int, steps: int) -> list[Params]:
-    """Gradients that change every step, spanning scales 1e-4..10 (small ones expose eps mistakes), some 0."""
-    rng = np.random.default_rng(seed)
-    sequence = []
-    for _ in range(steps):
-        grads = {}
-        for name, shape in shapes.items():
-            g = rng.normal(size=shape) * 10.0 ** rng.integers(-4, 2, size=shape)
-            grads["d" + name] = np.where(rng.random(shape) < 0.1, 0.0, g)
-        sequence.append(grads)
-    return sequence
 
 
 def _constant_gradient(shapes: Shapes, seed: int) -> Params:
@@ -185,7 +173,7 @@ def test_opt_momentum_constant_gradient(
 )
 @given(shape_sets, seeds, learning_rates)
 def test_opt_momentum_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
-    parameters, sequence = _parameters(shapes, seed), _gradient_sequence(shapes, seed + 1, STEPS)
+    parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
     got = _run(impl.sgd_momentum_update, parameters, sequence, learning_rate=lr)
     inputs = {"parameters": parameters, "grads": f"{STEPS} varying gradients", "learning_rate": lr, "beta": "default"}
     _assert_trajectory(got, _momentum_oracle(parameters, sequence, lr, 0.9), "sgd_momentum_update", inputs)
@@ -198,7 +186,7 @@ def test_opt_momentum_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float
 )
 @given(shape_sets, seeds, learning_rates)
 def test_opt_momentum_beta_zero_is_sgd(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
-    parameters, sequence = _parameters(shapes, seed), _gradient_sequence(shapes, seed + 1, STEPS)
+    parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
     got = _run(impl.sgd_momentum_update, parameters, sequence, learning_rate=lr, beta=0.0)
     expected, current = [], parameters
     for grads in sequence:
@@ -236,7 +224,7 @@ def test_opt_rmsprop_constant_gradient(
 )
 @given(shape_sets, seeds, learning_rates)
 def test_opt_rmsprop_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
-    parameters, sequence = _parameters(shapes, seed), _gradient_sequence(shapes, seed + 1, STEPS)
+    parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
     got = _run(impl.rmsprop_update, parameters, sequence, learning_rate=lr)
     inputs = {"parameters": parameters, "grads": f"{STEPS} varying gradients", "learning_rate": lr,
               "beta": "default", "eps": "default"}
@@ -275,7 +263,7 @@ def _adam_mistakes(parameters: Params, sequence: list[Params], lr: float) -> dic
 )
 @given(shape_sets, seeds, learning_rates)
 def test_opt_adam_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
-    parameters, sequence = _parameters(shapes, seed), _gradient_sequence(shapes, seed + 1, STEPS)
+    parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
     got = _run(impl.adam_update, parameters, sequence, learning_rate=lr)
     inputs = {"parameters": parameters, "grads": f"{STEPS} varying gradients", "learning_rate": lr,
               "beta1, beta2, eps": "defaults 0.9, 0.999, 1e-8"}
@@ -293,7 +281,7 @@ def test_opt_adam_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float) ->
 def test_opt_adamw_trajectory(
     impl: Any, shapes: Shapes, seed: int, lr: float, weight_decay: float
 ) -> None:
-    parameters, sequence = _parameters(shapes, seed), _gradient_sequence(shapes, seed + 1, STEPS)
+    parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
     hyper: dict[str, float] = {"learning_rate": lr} if weight_decay == WEIGHT_DECAY else \
         {"learning_rate": lr, "weight_decay": weight_decay}
     got = _run(impl.adamw_update, parameters, sequence, **hyper)
@@ -321,7 +309,7 @@ def test_opt_adamw_trajectory(
 )
 @given(shape_sets, seeds, learning_rates)
 def test_opt_adamw_zero_decay_is_adam(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
-    parameters, sequence = _parameters(shapes, seed), _gradient_sequence(shapes, seed + 1, STEPS)
+    parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
     got = _run(impl.adamw_update, parameters, sequence, learning_rate=lr, weight_decay=0.0)
     expected = _run(impl.adam_update, parameters, sequence, learning_rate=lr)
     inputs = {"parameters": parameters, "grads": f"{STEPS} varying gradients", "learning_rate": lr,
@@ -340,7 +328,7 @@ OPTIMIZERS = ("sgd_momentum_update", "rmsprop_update", "adam_update", "adamw_upd
 )
 def test_opt_pure(impl: Any) -> None:
     parameters = _parameters(SHAPES, 0)
-    first, second = _gradient_sequence(SHAPES, 1, 2)
+    first, second = gradient_sequence(SHAPES, 1, 2)
     for name in OPTIMIZERS:
         step = getattr(impl, name)
         _, state = assert_pure_call(step, name, {"parameters": parameters, "grads": first, "state": None,

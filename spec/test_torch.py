@@ -50,6 +50,7 @@ from spec.strategies import (
     arrays,
     binary_labels,
     float_arrays,
+    gradient_sequence,
     labels_for,
     network_configs,
     one_hot,
@@ -729,19 +730,6 @@ def test_torch_dropout_backward(impl: Implementation, dA_out: np.ndarray, p: flo
 OPT_SHAPES = {"W1": (3, 2), "b1": (3, 1), "W2": (1, 3), "b2": (1, 1)}  # a 2-3-1 network
 
 
-def _gradient_sequence(seed: int) -> list[dict[str, np.ndarray]]:
-    """OPTIMIZER_STEPS gradients that change every step, scales 1e-4..10, about 10% exact zeros."""
-    rng = np.random.default_rng(seed)
-    sequence = []
-    for _ in range(OPTIMIZER_STEPS):
-        grads = {}
-        for name, shape in OPT_SHAPES.items():
-            g = rng.normal(size=shape) * 10.0 ** rng.integers(-4, 2, size=shape)
-            grads["d" + name] = np.where(rng.random(shape) < 0.1, 0.0, g)
-        sequence.append(grads)
-    return sequence
-
-
 def _torch_trajectory(make: Callable[[list[Any]], Any], start: dict[str, np.ndarray],
                       sequence: list[dict[str, np.ndarray]]) -> Iterator[dict[str, np.ndarray]]:
     leaves = {name: _t(value, grad=True) for name, value in start.items()}
@@ -759,7 +747,7 @@ def _check_optimizer(impl: Implementation, fn: str, seed: int, hyper: dict[str, 
     OPTIMIZER_STEPS steps (so after 1, 2 and 20 in particular)."""
     rng = np.random.default_rng(seed)
     parameters = {name: rng.normal(size=shape) for name, shape in OPT_SHAPES.items()}
-    sequence = _gradient_sequence(seed + 1)
+    sequence = gradient_sequence(OPT_SHAPES, seed + 1, OPTIMIZER_STEPS)
     state: Any = None
     current_parameters = parameters
     step = getattr(impl, fn)
