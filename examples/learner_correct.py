@@ -513,14 +513,15 @@ def layernorm_backward(dY, cache):
 
 
 def numerical_gradient(f, x, eps=1e-5):
-    x = np.array(x, dtype=np.float64)  # my own copy: the caller's x is never touched
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
-        plus = x.copy()
-        plus[index] += eps
-        minus = x.copy()
-        minus[index] -= eps
-        grad[index] = (f(plus) - f(minus)) / (2 * eps)
+        old_value = x[index]  # nudge x itself, as in document 004, so that f may also close over x
+        x[index] = old_value + eps
+        f_plus = f(x)
+        x[index] = old_value - eps
+        f_minus = f(x)
+        x[index] = old_value  # put it back exactly
+        grad[index] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 

@@ -54,8 +54,12 @@ def dropout_forward(A: ArrayLike, p: float, rng: np.random.Generator) -> tuple[n
 
 
 def dropout_backward(dA_out: ArrayLike, mask: ArrayLike, p: float) -> np.ndarray:
-    """dA = dA_out * mask / (1 - p): the gradient flows only through the units that were kept."""
-    dA_out, mask = as_array(dA_out, "dA_out"), as_array(mask, "mask")
+    """dA = dA_out * mask / (1 - p): the gradient flows only through the units that were kept.
+
+    The mask may be boolean, integer or floating 0/1; a boolean or integer mask takes dA_out's float type.
+    """
+    dA_out = as_array(dA_out, "dA_out")
+    mask = as_array(mask, "mask", like=dA_out)
     _check_p(p)
     if mask.shape != dA_out.shape:
         raise ValueError(f"mask must have the shape of dA_out {dA_out.shape}; got {mask.shape}")

@@ -126,6 +126,17 @@ def test_norm_layers_name_gamma_and_its_expected_shape() -> None:
         R.layernorm_forward(X, np.ones((3, 1)), np.zeros((1, 3)))
 
 
+def test_numerical_gradient_refuses_an_x_it_cannot_nudge_in_place() -> None:
+    with raises(ValueError, "x must be a float32 or float64 array", "dtype int64"):
+        R.numerical_gradient(lambda v: float(np.sum(v)), np.arange(3, dtype=np.int64))
+    frozen = np.zeros(3)
+    frozen.flags.writeable = False
+    with raises(ValueError, "x must be writable"):
+        R.numerical_gradient(lambda v: float(np.sum(v)), frozen)
+    with raises(TypeError, "x must be a NumPy float array", "got list"):
+        R.numerical_gradient(lambda v: float(np.sum(v)), [1.0, 2.0])  # type: ignore[arg-type]
+
+
 def test_perceptron_vectors_must_match() -> None:
     with raises(ValueError, "w and x must be vectors of the same length", "w (2,)", "x (3,)"):
         R.perceptron_predict(np.zeros(2), 0.0, np.zeros(3))

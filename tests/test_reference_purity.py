@@ -48,7 +48,10 @@ def _call(name: str) -> Any:
     return result[0] if name == "forward" else result  # forward's caches are its own business
 
 
-@pytest.mark.parametrize("name", sorted(CALLS))
+PERTURBS_AND_RESTORES = {"numerical_gradient"}  # nudges x itself during the call, as document 004 does
+
+
+@pytest.mark.parametrize("name", sorted(set(CALLS) - PERTURBS_AND_RESTORES))
 def test_function_never_writes_to_its_arguments(name: str) -> None:
     args, kwargs = CALLS[name](np.random.default_rng(0))
     before = copy.deepcopy((args, kwargs))
@@ -112,3 +115,30 @@ def test_dropout_is_reproducible_under_the_same_generator_seed() -> None:
     first = reference.dropout_forward(A, 0.5, np.random.default_rng(3))
     second = reference.dropout_forward(A, 0.5, np.random.default_rng(3))
     assert _same(first, second)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numerical_gradient_nudges_x_itself_and_restores_it_bit_for_bit(dtype: type[np.floating]) -> None:
+    x = np.array([[0.3, -0.0], [1e-8, -2.5]], dtype=dtype)
+    bits = x.tobytes()
+    parameters = {"W1": x}
+    seen: list[np.ndarray] = []
+
+    def cost(_: np.ndarray) -> float:  # closes over x, as in CS231n's gradient checks; ignores its argument
+        seen.append(parameters["W1"].copy())
+        return float(np.sum(parameters["W1"].astype(np.float64) ** 3))
+
+    grad = reference.numerical_gradient(cost, x)
+    assert x.tobytes() == bits
+    assert grad.dtype == dtype
+    assert len(seen) == 2 * x.size and not np.array_equal(seen[0], x)
+    np.testing.assert_allclose(grad, 3 * x.astype(np.float64) ** 2, atol=1e-6 if dtype == np.float64 else 0.1)
+
+
+def test_dropout_backward_keeps_float32_with_a_boolean_or_integer_mask() -> None:
+    dA_out = np.ones((2, 3), dtype=np.float32)
+    keep = np.array([[True, False, True], [False, True, True]])
+    for mask in (keep, keep.astype(np.int64)):
+        dA = reference.dropout_backward(dA_out, mask, 0.5)
+        assert dA.dtype == np.float32
+        np.testing.assert_array_equal(dA, 2 * keep)
