@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
@@ -179,18 +180,46 @@ def test_reg_dropout_inverted(impl: Any, seed: int, p: float) -> None:
                                "A * mask / p (scale by 1/(1 - p), p is the DROP probability)": A * binary / p})
 
 
+MASK_KINDS = {"b": "bool", "i": "integer", "u": "unsigned integer", "f": "floating"}  # numpy dtype kinds
+
+
 @requirement(
     "REG-DROPOUT-MASK-DTYPE",
-    "dropout_forward's mask and A_out have the dtype of A (float64 or float32), not bool or int",
-    "contract v1 (issue 2): decision 9, the dropout mask has the dtype of A; float32 in gives float32 out",
+    "dropout_forward keeps A's precision: A_out has A's dtype, and the 0/1 mask is boolean, integer, or floating "
+    "of A's dtype",
+    "contract v1 (precision: float32 only when every floating input is float32; the mask a 0/1 keep-mask of any "
+    "dtype that the implementation's dropout_backward accepts)",
 )
 @given(seeds, drop_probabilities, st.sampled_from([np.float64, np.float32]))
 def test_reg_dropout_mask_dtype(impl: Any, seed: int, p: float, dtype: Any) -> None:
     A = _activations(seed).astype(dtype)
     inputs = {"A": A, "p": p, "rng": f"np.random.default_rng({seed})"}
     A_out, mask = impl.dropout_forward(A, p, np.random.default_rng(seed))
-    assert_dtype(mask, dtype, fn="dropout_forward", inputs=inputs, what="mask")
     assert_dtype(A_out, dtype, fn="dropout_forward", inputs=inputs, what="A_out")
+    kind = np.asarray(mask).dtype.kind
+    check(kind in MASK_KINDS, f"dropout_forward's mask has dtype {np.asarray(mask).dtype}; a 0/1 keep-mask is "
+                              f"{', '.join(MASK_KINDS.values())}")
+    if kind == "f":  # a floating mask is a floating result: A's precision, or the float32 path leaves float32
+        assert_dtype(mask, dtype, fn="dropout_forward", inputs=inputs, what="mask (floating)")
+
+
+@requirement(
+    "REG-DROPOUT-BACKWARD-DTYPE",
+    "dropout_backward with the implementation's own mask follows the precision rule: float32 dA_out gives float32 "
+    "dA (a boolean or integer mask takes dA_out's type), float64 gives float64",
+    "contract v1 (precision: float32 only when every floating input is float32; 0/1 masks take the float type "
+    "of the other inputs)",
+)
+@given(seeds, drop_probabilities, st.sampled_from([np.float64, np.float32]))
+def test_reg_dropout_backward_dtype(impl: Any, seed: int, p: float, dtype: Any) -> None:
+    A = _activations(seed).astype(dtype)
+    _, mask = impl.dropout_forward(A, p, np.random.default_rng(seed))
+    dA_out = _activations(seed + 1).astype(dtype)
+    # a float64 mask for a float32 A is REG-DROPOUT-MASK-DTYPE's failure; with it, float64 is right here
+    floating_mask = np.asarray(mask).dtype if np.asarray(mask).dtype.kind == "f" else dA_out.dtype
+    expected = np.float32 if dA_out.dtype == floating_mask == np.float32 else np.float64
+    got = impl.dropout_backward(dA_out, mask, p)
+    assert_dtype(got, expected, fn="dropout_backward", inputs={"dA_out": dA_out, "mask": mask, "p": p}, what="dA")
 
 
 @requirement(
@@ -276,6 +305,7 @@ def test_reg_dropout_backward(impl: Any, seed: int, p: float) -> None:
                                           cotangent * np.asarray(mask, dtype=np.float64)})
 
 
+@pytest.mark.bad_input
 @requirement(
     "REG-DROPOUT-P-RANGE",
     "dropout_forward raises ValueError for p outside [0, 1)",

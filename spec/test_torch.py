@@ -718,9 +718,9 @@ def test_torch_dropout_scaling(impl: Implementation, p: float) -> None:
 )
 @given(float_arrays(), st.sampled_from((0.0, *DROPOUT_PS)), st.integers(0, 2**32 - 1))
 def test_torch_dropout_backward(impl: Implementation, dA_out: np.ndarray, p: float, seed: int) -> None:
-    _, mask = impl.dropout_forward(np.ones_like(dA_out), p, np.random.default_rng(seed))
-    mask = np.asarray(mask, dtype=np.float64)
-    expected = torch.ops.aten.native_dropout_backward(_t(dA_out), torch.tensor(mask != 0), 1.0 / (1.0 - p))
+    _, mask = impl.dropout_forward(np.ones_like(dA_out), p, np.random.default_rng(seed))  # passed back as it is
+    expected = torch.ops.aten.native_dropout_backward(_t(dA_out), torch.tensor(np.asarray(mask) != 0),
+                                                      1.0 / (1.0 - p))
     _agree(impl.dropout_backward(dA_out, mask, p), expected, fn="dropout_backward",
            inputs={"dA_out": dA_out, "mask": mask, "p": p}, what="dA", scaled=False)
 
