@@ -287,9 +287,10 @@ def test_sweep_varies_one_dimension_at_a_time(data: mnist.MNIST, tmp_path: Path)
                         data.X_test[:, :TEST_SUBSET], data.Y_test[:, :TEST_SUBSET], data.y_test[:TEST_SUBSET],
                         data.directory)
     base = toolkit.TrainConfig(epochs=1)
-    points = sweep_module.sweep(small, base, {"hidden": (8, 16), "depth": (1, 2)}, {"batch_size": 100})
+    points = sweep_module.sweep(small, base, {"hidden": (8, 128), "depth": (1, 2)}, {"batch_size": 100})
     layers = [point.result.config.layers for point in points]
-    assert layers == [(784, 8, 10), (784, 16, 10), (784, 128, 10), (784, 128, 128, 10)]
+    assert layers == [(784, 8, 10), (784, 128, 10), (784, 128, 10), (784, 128, 128, 10)]
+    assert points[1].result is points[2].result, "the base configuration is trained once, not once per dimension"
     assert {point.result.config.batch_size for point in points} == {100}
     assert {point.result.config.learning_rate for point in points} == {sweep_module.BASE["learning_rate"]}
     figures = sweep_module.summary(points)["dimensions"]
@@ -300,3 +301,4 @@ def test_sweep_varies_one_dimension_at_a_time(data: mnist.MNIST, tmp_path: Path)
     pytest.importorskip("matplotlib")
     paths = sweep_module.plot_sweep(tmp_path, points)
     assert [path.name for path in paths] == ["sweep_hidden.png", "sweep_depth.png"]
+    assert all(path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for path in paths)

@@ -33,7 +33,7 @@ from nnspec.toolkit.training import (
 # nnspec train's default: the contract's momentum (v = 0.9 v + 0.1 g) at lr 0.1 ends 10 epochs of 784-128-64-10
 # at 97.62-97.70% for seeds 0-2, where plain SGD at lr 0.1 oscillates (97.36-97.95%): benchmarks/README.md.
 TRAIN_OPTIMIZER = "momentum"
-SWEEP_EPOCHS = 3  # exercise 4's grid at 3 epochs or fewer per run (13 runs)
+SWEEP_EPOCHS = 3  # exercise 4's grid at 3 epochs or fewer per run (12 distinct runs)
 DATA_DIR_HELP = (
     "folder with the four MNIST .gz files (default: $NNSPEC_DATA_DIR, else the repository's fixtures/mnist, "
     "else ~/.cache/nnspec/mnist, downloading what is missing)"
@@ -62,7 +62,7 @@ def register(subparsers: Any) -> None:
             f"comma-separated {LABELS[dimension]}: several values are swept, one value sets the base "
             f"(base {BASE[dimension]:g}; exercise 4: {','.join(f'{v:g}' for v in GRID[dimension])})"))
     sweep_parser.add_argument("--grid", action="store_true",
-                              help="sweep every dimension over exercise 4's values (13 runs)")
+                              help="sweep every dimension over exercise 4's values (12 distinct runs)")
     sweep_parser.add_argument("--out", type=Path, default=Path("sweep"), help="output folder (default: sweep)")
     sweep_parser.set_defaults(run=run_sweep)
 
