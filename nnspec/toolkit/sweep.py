@@ -2,8 +2,9 @@
 
 Exercise 4 ("Hyperparameter Exploration") lists learning rates 0.001, 0.01, 0.1, 1.0; hidden layer sizes 32, 64,
 128, 256; 1, 2 or 3 layers; batch sizes 16, 32, 64, 128. A full grid is 192 runs; varying one dimension at a time
-around a base configuration is 12 distinct runs (the base recurs) and shows each dimension's trend on its own. Every run has the
-same seed, so the same initialisation (where the shapes agree) and the same batch order.
+around a base configuration is 12 distinct runs (the base recurs in every dimension) and shows each dimension's
+trend on its own. Every run has the same seed, so the same initialisation (where the shapes agree) and the same
+batch order.
 """
 
 from __future__ import annotations
