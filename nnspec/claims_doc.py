@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from nnspec import mnist
+from nnspec.documents import register_document
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "fixtures" / "claims.json"
@@ -105,16 +106,5 @@ def render(rows: list[dict[str, Any]]) -> str:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the `claims` sub-command."""
-    parser = commands.add_parser("claims", help="the claims ledger: every checkable claim of the documents (markdown)")
-    parser.add_argument("--write", metavar="PATH", help="write the markdown to PATH instead of printing it")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Print or write the claims ledger."""
-    text = render(load())
-    if args.write:
-        Path(args.write).write_text(text, encoding="utf-8")
-    else:
-        print(text, end="")
-    return 0
+    register_document(commands, "claims", "the claims ledger: every checkable claim of the documents (markdown)",
+                      lambda: render(load()))
