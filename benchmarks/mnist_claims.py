@@ -4,6 +4,7 @@ Prints one markdown table per experiment; figures, not pass/fail. Run from the r
 
     python benchmarks/mnist_claims.py                 # everything, seeds 0 1 2 (a few minutes on 2 cores)
     python benchmarks/mnist_claims.py --only 004 --seeds 0
+    python benchmarks/mnist_claims.py --results benchmarks/results/mnist_claims.json  # figures for docs/claims.md
 
 Claims checked:
 - 000 / 001 "MNIST" table: "Simple neural net (no hidden layers) ~92%", "2-layer neural net ~97%".
@@ -16,10 +17,13 @@ Claims checked:
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from nnspec import mnist, toolkit
 
@@ -83,7 +87,8 @@ EXPERIMENTS = (
 )
 
 
-def run(experiment: Experiment, seeds: Sequence[int], data: dict[str, mnist.MNIST]) -> None:
+def run(experiment: Experiment, seeds: Sequence[int], data: dict[str, mnist.MNIST]) -> dict[str, Any]:
+    """Train once per seed, print the experiment's table, and return its figures (per reported epoch)."""
     config = experiment.config
     print(f"\n### {experiment.key}: {experiment.claim}\nsource: {experiment.source}; "
           f"{toolkit.describe(config)}, {config.epochs} epochs\n")
@@ -103,6 +108,13 @@ def run(experiment: Experiment, seeds: Sequence[int], data: dict[str, mnist.MNIS
         claimed = experiment.claimed.get(epoch)
         doc = f"{claimed[0]:.4f} / {100 * claimed[1]:.2f}%" if claimed else "-"
         print(f"| {epoch} | {cells} | {100 * mean:.2f}% | {doc} |")
+    return {
+        "claim": experiment.claim, "source": experiment.source, "config": toolkit.describe(config),
+        "seeds": list(seeds),
+        "epochs": {str(epoch): {"test_accuracy": [round(r.checkpoints[epoch - 1].test_accuracy, 4) for r in runs],
+                                "loss": [round(r.checkpoints[epoch - 1].loss, 4) for r in runs]}
+                   for epoch in experiment.report_epochs},
+    }
 
 
 def main() -> None:
@@ -110,13 +122,15 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default 0,1,2)")
     parser.add_argument("--only", help="comma-separated experiment keys: " + ",".join(e.key for e in EXPERIMENTS)
                         + " (default: all but the 004-lr* variants)")
+    parser.add_argument("--results", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     default = [e for e in EXPERIMENTS if not e.key.startswith("004-lr")]
     chosen = [e for e in EXPERIMENTS if e.key in args.only.split(",")] if args.only else default
     data = {dtype: mnist.load_mnist(dtype=dtype) for dtype in {e.config.dtype for e in chosen}}
-    for experiment in chosen:
-        run(experiment, seeds, data)
+    figures = {experiment.key: run(experiment, seeds, data) for experiment in chosen}
+    if args.results:
+        args.results.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

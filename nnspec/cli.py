@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 import nnspec
-from nnspec import demo, grade, requirements_doc, toolkit
+from nnspec import claims_doc, demo, grade, requirements_doc, toolkit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.register(commands)
     demo.register(commands)
     requirements_doc.register(commands)
+    claims_doc.register(commands)
     toolkit.register(commands)
     return parser
 

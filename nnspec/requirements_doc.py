@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from nnspec.documents import register_document
 from spec.requirements import CHAPTERS, Requirement
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
@@ -60,16 +61,5 @@ def render(requirements: list[Requirement]) -> str:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the `requirements` sub-command."""
-    parser = commands.add_parser("requirements", help="list every requirement of the spec by chapter (markdown)")
-    parser.add_argument("--write", metavar="PATH", help="write the markdown to PATH instead of printing it")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Print or write the requirements document."""
-    text = render(collect())
-    if args.write:
-        Path(args.write).write_text(text, encoding="utf-8")
-    else:
-        print(text, end="")
-    return 0
+    register_document(commands, "requirements", "list every requirement of the spec by chapter (markdown)",
+                      lambda: render(collect()))

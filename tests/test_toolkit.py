@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 
 from nnspec import mnist, toolkit
+from nnspec.toolkit import plots
+from nnspec.toolkit import sweep as sweep_module
+from nnspec.toolkit.sweep import Point
 
 VENDORED = Path(__file__).resolve().parents[1] / "fixtures" / "mnist"
 SUBSET = 1500  # training samples in the quick runs
@@ -119,20 +122,21 @@ def test_progress_plain_text_when_not_a_tty(subset: tuple[np.ndarray, ...]) -> N
     out = io.StringIO()
     toolkit.train_model(*subset, TINY, toolkit.Progress(out, TINY.epochs))
     lines = out.getvalue().splitlines()
-    assert len(lines) == 2 and "\r" not in out.getvalue()
-    assert re.fullmatch(r"epoch 2/2 \[=+\] 1500/1500  loss \d\.\d{4} +\d+ samples/s +\d+\.\d\d s  test acc +\d+\.\d\d%",
+    assert len(lines) == 2 and "\r" not in out.getvalue() and "\x1b" not in out.getvalue()
+    assert re.fullmatch(r"epoch 2/2  1500 samples  loss \d\.\d{4} +\d+ samples/s +\d+\.\d\d s  test acc +\d+\.\d\d%",
                         lines[1]), lines[1]
 
 
-def test_progress_redraws_in_place_on_a_tty() -> None:
+def test_progress_draws_a_live_bar_on_a_tty() -> None:
     out = io.StringIO()
-    progress = toolkit.Progress(out, epochs=1, tty=True)
-    progress.start_epoch(0, 200)
-    progress.last_draw -= 1.0
-    progress.batch(100, 0.5)
-    progress.checkpoint(toolkit.Checkpoint(1.0, 0.1, 0.5, 0.25))
-    assert out.getvalue().startswith("\repoch 1/1 [============............] 100/200  loss 0.5000")
-    assert out.getvalue().endswith("test acc  25.00%\n")
+    with toolkit.Progress(out, epochs=1, tty=True) as progress:
+        progress.start_epoch(0, 200)
+        progress.batch(100, 0.5)
+        progress.bar.refresh()
+        drawn = out.getvalue()
+        progress.checkpoint(toolkit.Checkpoint(1.0, 0.1, 0.5, 0.25))
+    assert "\x1b[" in drawn and "epoch 1/1" in drawn and "100/200" in drawn and "loss 0.5000" in drawn, drawn
+    assert "test acc  25.00%" in out.getvalue()
 
 
 # ---- saving and loading --------------------------------------------------------------------------------------
@@ -212,7 +216,7 @@ def test_cli_train_save_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 0 and model.is_file()
     trained_accuracy = re.search(r"test accuracy (\d+\.\d\d)% after 1 epochs", out)
     assert trained_accuracy, out
-    assert re.search(r"^epoch 1/1 \[=+\] 60000/60000 ", out, re.MULTILINE), out
+    assert re.search(r"^epoch 1/1  60000 samples  loss ", out, re.MULTILINE), out
     assert run_cli("evaluate", str(model), "--data-dir", str(VENDORED)) == 0
     evaluated = capsys.readouterr().out
     assert f"test accuracy {trained_accuracy.group(1)}% (" in evaluated, evaluated
@@ -247,7 +251,7 @@ def test_missing_matplotlib_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) 
     def no_matplotlib(name: str) -> None:
         raise ImportError(f"No module named {name!r}")
 
-    monkeypatch.setattr(toolkit.importlib, "import_module", no_matplotlib)
+    monkeypatch.setattr(plots.importlib, "import_module", no_matplotlib)
     with pytest.raises(SystemExit, match=r"plots need matplotlib, which is not installed: pip install"):
         toolkit.require_matplotlib()
 
@@ -262,7 +266,8 @@ def test_digit_image_is_upright(data: mnist.MNIST) -> None:
 
 
 def test_sweep_table_rows(subset: tuple[np.ndarray, ...]) -> None:
-    results = [train(subset, learning_rate=rate) for rate in (0.3, 0.003, 1e6, 1e30)]
+    rates = (0.3, 0.003, 1e6, 1e30)
+    results = [Point("learning_rate", rate, train(subset, learning_rate=rate)) for rate in rates]
     rows = toolkit.sweep_table(results).splitlines()
     assert rows[0].startswith("| learning rate |") and len(rows) == 2 + len(results)
     assert re.fullmatch(r"\| 0\.3 \| \d\.\d{4} \| \d\.\d{4} \| \d+\.\d\d% \| slow: below 90% test accuracy \|", rows[2])
@@ -274,3 +279,26 @@ def test_sweep_table_rows(subset: tuple[np.ndarray, ...]) -> None:
 def test_smoothed_losses_average_windows() -> None:
     x, means = toolkit.smoothed_losses([float(i) for i in range(80)], batches_per_epoch=40)
     assert len(means) == 40 and means[0] == 0.5 and x[-1] == 2.0
+
+
+def test_sweep_varies_one_dimension_at_a_time(data: mnist.MNIST, tmp_path: Path) -> None:
+    """Each point differs from the base in its own dimension only; the summary holds every point's figures."""
+    small = mnist.MNIST(data.X_train[:, :SUBSET], data.Y_train[:, :SUBSET], data.y_train[:SUBSET],
+                        data.X_test[:, :TEST_SUBSET], data.Y_test[:, :TEST_SUBSET], data.y_test[:TEST_SUBSET],
+                        data.directory)
+    base = toolkit.TrainConfig(epochs=1)
+    points = sweep_module.sweep(small, base, {"hidden": (8, 128), "depth": (1, 2)}, {"batch_size": 100})
+    layers = [point.result.config.layers for point in points]
+    assert layers == [(784, 8, 10), (784, 128, 10), (784, 128, 10), (784, 128, 128, 10)]
+    assert points[1].result is points[2].result, "the base configuration is trained once, not once per dimension"
+    assert {point.result.config.batch_size for point in points} == {100}
+    assert {point.result.config.learning_rate for point in points} == {sweep_module.BASE["learning_rate"]}
+    figures = sweep_module.summary(points)["dimensions"]
+    assert [row["value"] for row in figures["depth"]] == [1, 2] and all(
+        0 <= row["test_accuracy"] <= 1 for rows in figures.values() for row in rows)
+    tables = toolkit.sweep_table(points)
+    assert "| hidden units per layer |" in tables and "| hidden layers |" in tables
+    pytest.importorskip("matplotlib")
+    paths = sweep_module.plot_sweep(tmp_path, points)
+    assert [path.name for path in paths] == ["sweep_hidden.png", "sweep_depth.png"]
+    assert all(path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for path in paths)

@@ -33,6 +33,7 @@ SPEC_DIR = Path(spec.__file__).resolve().parent
 STATUSES = ("passed", "failed", "not implemented", "skipped", "not run")
 CLEAN_ENV = ("NNSPEC_IMPL", "NNSPEC_HYPOTHESIS_PROFILE")  # the grader decides both
 GRADING_PROFILE = "ci"  # derandomized hypothesis: the same submission always gets the same grade
+NOT_GRADED = "not_graded"  # marker of claims checked against oracles only: facts, not about the submission
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Collector:
         self.only = set(only or ())
         self.requirement_of: dict[str, Requirement] = {}
         self.cases: dict[str, list[tuple[str, str, float]]] = {}
+        self.not_graded: set[str] = set()  # requirements checked against oracles only: left out of the grade
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -93,9 +95,17 @@ class Collector:
             state.target = self.load_error.target
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        if not self.only:
+        """Leave out the claims checked against oracles only (``not_graded``), and what --requirement excludes."""
+        self.not_graded = {
+            req.id for item in items if item.get_closest_marker(NOT_GRADED) and (req := requirement_of(item))
+        }
+        keep = [
+            item for item in items
+            if item.get_closest_marker(NOT_GRADED) is None
+            and (not self.only or ((req := requirement_of(item)) is not None and req.id in self.only))
+        ]
+        if len(keep) == len(items):
             return
-        keep = [item for item in items if (req := requirement_of(item)) is not None and req.id in self.only]
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
 
@@ -205,7 +215,8 @@ def _assemble(
     duration: float,
 ) -> GradeRun:
     outcomes: dict[str, list[tuple[str, str, float]]] = {}
-    selected = [req for req in REGISTRY.values() if not collector.only or req.id in collector.only]
+    selected = [req for req in REGISTRY.values()
+                if (not collector.only or req.id in collector.only) and req.id not in collector.not_graded]
     by_id = {req.id: RequirementResult(req) for req in selected}
     for nodeid, cases in collector.cases.items():
         req = collector.requirement_of.get(nodeid)

@@ -196,6 +196,10 @@ NETWORK = (
     _m("tanh_derivative_at_activation", "network", '"tanh": (act.tanh, act.tanh_derivative),',
        '"tanh": (act.tanh, lambda z: act.tanh_derivative(act.tanh(z))),', ("NET-BACKWARD-GRADCHECK",),
        "backward evaluates tanh's derivative at the activation A = tanh(Z) instead of Z"),
+    _m("backward_without_hidden_derivative", "network",
+       "dZ = dA_prev * HIDDEN_ACTIVATIONS[hidden_activation][1](caches[layer - 2][2])", "dZ = dA_prev",
+       ("NET-BACKWARD-GRADCHECK", "EXP-VANISHING-GRADIENTS"),
+       "backward passes dA straight through the hidden layers, losing the activation derivative"),
     _m("hidden_derivative_at_cached_activation", "network",
        "dZ = dA * ACTIVATIONS[hidden_activation][1](Z)", "dZ = dA * ACTIVATIONS[hidden_activation][1](A)",
        ("NET-BACKWARD-GRADCHECK",), "backward evaluates every hidden derivative at the cached A instead of Z",
@@ -312,6 +316,8 @@ REGULARIZATION = (
        ("REG-L2-PENALTY", "REG-L2-GRADIENT"), "l2_penalty without the 1/2 (its gradient no longer matches)"),
     _m("l1_gradient_sign_at_zero", "regularization", "lambd * np.sign(W)", "lambd * np.where(W >= 0, 1.0, -1.0)",
        ("REG-L1-GRADIENT-ZERO-AT-ZERO",), "l1_gradient is +lambd at W = 0 instead of 0"),
+    _m("l1_gradient_without_lambda", "regularization", "lambd * np.sign(W)", "np.sign(W)",
+       ("REG-L1-GRADIENT", "EXP-L1-SUBGRADIENT-CHATTERS"), "l1_gradient returns sign(W), forgetting lambd"),
 )
 
 NORMALIZATION = (
