@@ -23,7 +23,7 @@ from nnspec.documents import register_document
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "fixtures" / "claims.json"
 MNIST_CLAIMS = ROOT / "benchmarks" / "results" / "mnist_claims.json"
-SWEEP_GRID = ROOT / "benchmarks" / "results" / "sweep_grid.json"
+SWEEP_GRID = ROOT / "benchmarks" / "results" / "sweep_grid" / "sweep.json"
 REQUIREMENT_ID = re.compile(r"[A-Z]+(-[A-Z0-9]+)+")
 VERDICTS = ("holds", "holds only when", "false", "not testable here")
 
@@ -60,7 +60,8 @@ def _percent_range(values: Sequence[float]) -> str:
 
 def _trend(sweep: dict[str, str], expected: str) -> tuple[str, str]:
     """The verdict on an expected trend of the sweep's accuracies along one dimension ("rises", "falls", "peaks")."""
-    rows = json.loads(SWEEP_GRID.read_text(encoding="utf-8"))["dimensions"][sweep["dimension"]]
+    grid = json.loads(SWEEP_GRID.read_text(encoding="utf-8"))
+    rows = grid["dimensions"][sweep["dimension"]]
     accuracies = [row["test_accuracy"] for row in rows]
     steps = np.diff(accuracies)
     peak = int(np.argmax(accuracies))
@@ -71,7 +72,9 @@ def _trend(sweep: dict[str, str], expected: str) -> tuple[str, str]:
     }[sweep["trend"]]
     measured = ", ".join(f"{row['value']:g}: {100 * row['test_accuracy']:.2f}%" for row in rows)
     verdict = "holds" if holds else "false"
-    return verdict, f"expected: {expected}; on MNIST after 3 epochs ({rows[0]['config']} varied): {measured}"
+    base = ", ".join(f"{name} {value:g}" for name, value in grid["base"].items())
+    return verdict, (f"expected: {expected}; test accuracy on MNIST after {grid['epochs']} epochs, "
+                     f"{sweep['dimension']} varied around the base ({base}): {measured}")
 
 
 def _chance_figures() -> str:

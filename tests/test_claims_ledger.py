@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,9 @@ def test_every_deciding_requirement_exists(rows: list[dict[str, object]]) -> Non
 
 def test_a_trend_that_does_not_hold_is_reported_false(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     sweep = tmp_path / "sweep.json"
-    sweep.write_text('{"dimensions": {"hidden": [{"value": 32, "config": "c", "test_accuracy": 0.96}, '
-                     '{"value": 64, "config": "c", "test_accuracy": 0.95}]}}', encoding="utf-8")
+    rows = [{"value": 32, "config": "c", "test_accuracy": 0.96}, {"value": 64, "config": "c", "test_accuracy": 0.95}]
+    sweep.write_text(json.dumps({"base": {"hidden": 128}, "epochs": 3, "dimensions": {"hidden": rows}}),
+                     encoding="utf-8")
     monkeypatch.setattr(claims_doc, "SWEEP_GRID", sweep)
     verdict, figures = claims_doc.resolve({"sweep": {"dimension": "hidden", "trend": "rises"}, "expected": "x"})
     assert verdict == "false" and "32: 96.00%, 64: 95.00%" in figures

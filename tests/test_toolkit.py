@@ -293,7 +293,9 @@ def test_sweep_varies_one_dimension_at_a_time(data: mnist.MNIST, tmp_path: Path)
     assert points[1].result is points[2].result, "the base configuration is trained once, not once per dimension"
     assert {point.result.config.batch_size for point in points} == {100}
     assert {point.result.config.learning_rate for point in points} == {sweep_module.BASE["learning_rate"]}
-    figures = sweep_module.summary(points)["dimensions"]
+    data = sweep_module.summary(points, {"batch_size": 100})
+    assert data["base"] == {**sweep_module.BASE, "batch_size": 100} and data["epochs"] == 1
+    figures = data["dimensions"]
     assert [row["value"] for row in figures["depth"]] == [1, 2] and all(
         0 <= row["test_accuracy"] <= 1 for rows in figures.values() for row in rows)
     tables = toolkit.sweep_table(points)

@@ -162,7 +162,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     table = (f"Sweep around the base {({**BASE, **centre})}: {args.optimizer}, {args.hidden_activation}/softmax, "
              f"{args.epochs} epochs, seed {args.seed}, {args.dtype}.\n\n" + sweep_table(points))
     (args.out / "sweep.md").write_text(table)
-    (args.out / "sweep.json").write_text(json.dumps(summary(points), indent=2) + "\n")
+    (args.out / "sweep.json").write_text(json.dumps(summary(points, centre), indent=2) + "\n")
     print(table + f"wrote {args.out / 'sweep.md'} and {args.out / 'sweep.json'}")
     try:
         for path in plot_sweep(args.out, points):

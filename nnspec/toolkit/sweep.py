@@ -117,8 +117,8 @@ def outcome(result: TrainResult) -> str:
     return f"slow: below {100 * TRAINED_ACCURACY:.0f}% test accuracy"
 
 
-def summary(points: Sequence[Point]) -> dict[str, Any]:
-    """The sweep's figures as JSON-ready data (what docs/claims.md reads): per dimension, per value."""
+def summary(points: Sequence[Point], centre: dict[str, float]) -> dict[str, Any]:
+    """The sweep's figures as JSON-ready data (what docs/claims.md reads): the base, then per dimension, per value."""
     dimensions: dict[str, list[dict[str, Any]]] = {}
     for point in points:
         result = point.result
@@ -131,7 +131,8 @@ def summary(points: Sequence[Point]) -> dict[str, Any]:
             "train_seconds": None if last is None else round(last.train_seconds, 2),
             "outcome": outcome(result),
         })
-    return {"dimensions": dimensions}
+    epochs = points[0].result.config.epochs if points else 0
+    return {"base": {**BASE, **centre}, "epochs": epochs, "dimensions": dimensions}
 
 
 def plot_sweep(directory: Path, points: Sequence[Point]) -> list[Path]:
