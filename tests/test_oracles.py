@@ -7,8 +7,10 @@ import pytest
 from scipy import special, stats
 from scipy.optimize import approx_fprime
 
+from nnspec.requirements_doc import collect
 from spec import oracles
 from spec.assertions import relative_error
+from spec.requirements import Requirement
 
 FORWARD_DIFFERENCE_AGREEMENT = 1e-6  # approx_fprime's forward differences are only O(sqrt(machine eps)) exact
 CENTRAL_DIFFERENCE_AGREEMENT = 1e-8
@@ -220,3 +222,57 @@ def test_norm_layers_standardise_rows_or_columns_then_scale_and_shift() -> None:
     np.testing.assert_allclose(oracles.batch_norm_inference(X, gamma, beta, mean, var, eps),
                                oracles.batch_norm(X, gamma, beta, eps), rtol=1e-12)  # the batch's own statistics
 
+
+# ---- every gradient requirement names its oracle (the rule of spec/requirements.py's docstring) ----------
+
+GRADIENT_PARTS = {"DERIVATIVE", "GRADIENT", "BACKWARD", "JACOBIAN", "GRADCHECK"}
+REPRESENTATION_PARTS = {"SHAPE", "SHAPES", "DTYPE", "PURE", "STABLE"}
+CHAPTERS_WITH_THEIR_OWN_ORACLE = {"torch", "worked examples", "optimizers", "gradient check"}
+CONSISTENT = "-CONSISTENT"
+
+
+def is_gradient_requirement(req: Requirement) -> bool:
+    parts = set(req.id.split("-"))
+    return bool(parts & GRADIENT_PARTS) and not parts & REPRESENTATION_PARTS \
+        and req.chapter not in CHAPTERS_WITH_THEIR_OWN_ORACLE
+
+
+def oracle_problem(req: Requirement, ids: set[str]) -> str | None:
+    """Why ``req`` breaks the rule, or None."""
+    if req.id.endswith(CONSISTENT):
+        main = req.id.removesuffix(CONSISTENT)
+        if "your own" not in req.statement:
+            return f"{req.id}: a self-consistency requirement must say it compares with 'your own' function"
+        return None if main in ids else f"{req.id}: no requirement {main} compares the same gradient with an oracle"
+    return None if "(oracle: " in req.statement else f"{req.id}: the statement names no '(oracle: ...)'"
+
+
+@pytest.fixture(scope="module")
+def requirements() -> list[Requirement]:
+    return collect()
+
+
+def test_every_gradient_requirement_names_its_independent_oracle(requirements: list[Requirement]) -> None:
+    ids = {req.id for req in requirements}
+    problems = [problem for req in requirements if is_gradient_requirement(req)
+                and (problem := oracle_problem(req, ids)) is not None]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_gradient_rule_sees_every_kind_of_gradient_requirement(requirements: list[Requirement]) -> None:
+    gradient = {req.id for req in requirements if is_gradient_requirement(req)}
+    assert {"ACT-SIGMOID-DERIVATIVE", "ACT-SOFTMAX-JACOBIAN", "LOSS-BCE-GRADIENT", "LAY-LINEAR-BACKWARD-DW",
+            "NET-BACKWARD-GRADCHECK", "REG-L1-GRADIENT", "REG-DROPOUT-BACKWARD", "NORM-BN-BACKWARD",
+            "ACT-TANH-DERIVATIVE-CONSISTENT"} <= gradient
+    assert not {"LOSS-GRADIENT-SHAPE-DTYPE", "LAY-LINEAR-BACKWARD-SHAPES", "TORCH-NETWORK-BACKWARD"} & gradient
+
+
+def test_the_gradient_rule_rejects_a_requirement_without_an_oracle() -> None:
+    ids = {"REG-L1-GRADIENT", "REG-L1-GRADIENT-CONSISTENT", "ACT-X-DERIVATIVE-CONSISTENT"}
+    own_only = Requirement("REG-L1-GRADIENT", "l1_gradient is the central difference of l1_penalty", "s")
+    assert oracle_problem(own_only, ids) is not None
+    assert oracle_problem(Requirement("REG-L1-GRADIENT", "dW = lambd sign(W) (oracle: the formula)", "s"), ids) is None
+    orphan = Requirement("ACT-X-DERIVATIVE-CONSISTENT", "x_derivative equals differences of your own x", "s")
+    assert oracle_problem(orphan, ids) is not None
+    twin = Requirement("REG-L1-GRADIENT-CONSISTENT", "equals differences of your own l1_penalty", "s")
+    assert oracle_problem(twin, ids) is None
