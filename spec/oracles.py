@@ -1,7 +1,10 @@
 """Independent oracles: central finite differences and SciPy/closed-form values, never the reference.
 
-Closed forms are those of document 003 ("Deep Learning Foundations" §1.2-1.3); GELU's derivatives are derived
-here by the product rule and are themselves cross-checked against central differences in tests/test_oracles.py.
+Closed forms are those of document 003 ("Deep Learning Foundations": §1.1 the layer and the forward pass,
+§1.2-1.3 activations and losses, §1.8 penalties and dropout, §1.9 batch and layer norm), with the contract's
+conventions where 003 leaves a choice (weights only, sign(0) = 0, column-major). GELU's derivatives are derived
+here by the product rule. tests/test_oracles.py checks each one against central differences, SciPy or exact
+identities. Every gradient requirement of the spec names its oracle from here (see spec/requirements.py).
 """
 
 from __future__ import annotations
@@ -155,3 +158,106 @@ def categorical_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
     """Mean over the m columns of -sum_k Y log max(AL, 1e-15), document 003 §1.3 (AL, Y of shape (K, m))."""
     p = np.maximum(np.asarray(AL, dtype=np.float64), LOSS_CLIP)
     return float(-np.sum(special.xlogy(Y, p)) / np.shape(AL)[1])
+
+
+COSTS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "mse": mse,
+    "binary_cross_entropy": binary_cross_entropy,
+    "categorical_cross_entropy": categorical_cross_entropy,
+}
+LEAKY_RELU_ALPHA = 0.01  # contract v1: the default slope of leaky_relu, the one a network's "leaky_relu" uses
+
+
+def linear(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Z = W A_prev + b (n, m), document 003 §1.1 (z = W x + b), column-major as the contract."""
+    return np.asarray(W, dtype=np.float64) @ np.asarray(A_prev, dtype=np.float64) + b
+
+
+HIDDEN: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "relu": relu,
+    "leaky_relu": lambda z: leaky_relu(z, LEAKY_RELU_ALPHA),
+    "sigmoid": sigmoid,
+    "tanh": lambda z: np.tanh(np.asarray(z, dtype=np.float64)),
+    "gelu": gelu,
+}
+OUTPUT: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": sigmoid,
+    "softmax": softmax,  # axis 0: each column is a sample
+    "linear": lambda z: np.asarray(z, dtype=np.float64),
+}
+
+
+def network_forward(X: np.ndarray, parameters: dict[str, np.ndarray], hidden: str,
+                    output: str) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(AL (n_L, m), hidden pre-activations [Z1, ..., Z_{L-1}]) by a^l = g(W^l a^(l-1) + b^l), 003 §1.1.
+
+    ``parameters`` holds W1, b1, ..., WL, bL; the hidden layers use HIDDEN[hidden], the last one OUTPUT[output].
+    """
+    L = len(parameters) // 2
+    A, hidden_z = np.asarray(X, dtype=np.float64), []
+    for layer in range(1, L + 1):
+        Z = linear(A, parameters[f"W{layer}"], parameters[f"b{layer}"])
+        if layer < L:
+            hidden_z.append(Z)
+            A = HIDDEN[hidden](Z)
+        else:
+            A = OUTPUT[output](Z)
+    return A, hidden_z
+
+
+def network_cost(X: np.ndarray, Y: np.ndarray, parameters: dict[str, np.ndarray], hidden: str, output: str,
+                 loss: str) -> float:
+    """The mean cost COSTS[loss] of network_forward's AL against Y (contract v1: backward's gradients are of it)."""
+    return COSTS[loss](network_forward(X, parameters, hidden, output)[0], Y)
+
+
+def _weights(parameters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The weight matrices W1..WL of a parameters dict (contract v1: the penalties cover weights only)."""
+    return {name: np.asarray(value, dtype=np.float64) for name, value in parameters.items() if name.startswith("W")}
+
+
+def l2_penalty(parameters: dict[str, np.ndarray], lambd: float) -> float:
+    """lambd / 2 sum W^2 over the weights, document 003 §1.8 (lambda/2 ||theta||^2; weights only by contract)."""
+    return float(lambd / 2 * sum(np.sum(W**2) for W in _weights(parameters).values()))
+
+
+def l2_gradient(parameters: dict[str, np.ndarray], lambd: float) -> dict[str, np.ndarray]:
+    """{"dW1": lambd W1, ...}: 003 §1.8 ("gradient gains + lambda theta"); a bias's gradient is 0."""
+    return {f"d{name}": lambd * W for name, W in _weights(parameters).items()}
+
+
+def l1_penalty(parameters: dict[str, np.ndarray], lambd: float) -> float:
+    """lambd sum |W| over the weights, document 003 §1.8 (lambda ||theta||_1; weights only by contract)."""
+    return float(lambd * sum(np.sum(np.abs(W)) for W in _weights(parameters).values()))
+
+
+def l1_gradient(parameters: dict[str, np.ndarray], lambd: float) -> dict[str, np.ndarray]:
+    """{"dW1": lambd sign(W1), ...}: d|w|/dw = sign(w) for w != 0, and 0 at w = 0 (contract v1's subgradient)."""
+    return {f"d{name}": lambd * np.sign(W) for name, W in _weights(parameters).items()}
+
+
+def inverted_dropout(A: np.ndarray, mask: np.ndarray, p: float) -> np.ndarray:
+    """A mask / (1 - p) for a fixed 0/1 keep-mask (bool or numeric), document 003 §1.8 (inverted dropout)."""
+    return np.asarray(A, dtype=np.float64) * np.asarray(mask, dtype=np.float64) / (1.0 - p)
+
+
+def standardise(X: np.ndarray, axis: int, eps: float) -> np.ndarray:
+    """(X - mean) / sqrt(biased var + eps) along ``axis`` (1: each row, as batch norm; 0: each column)."""
+    X64 = np.asarray(X, dtype=np.float64)
+    return (X64 - X64.mean(axis=axis, keepdims=True)) / np.sqrt(X64.var(axis=axis, keepdims=True) + eps)
+
+
+def batch_norm(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    """gamma x_hat + beta with x_hat each row (feature) standardised over the batch, document 003 §1.9."""
+    return gamma * standardise(X, 1, eps) + beta
+
+
+def batch_norm_inference(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray, running_mean: np.ndarray,
+                         running_var: np.ndarray, eps: float) -> np.ndarray:
+    """gamma (X - running_mean) / sqrt(running_var + eps) + beta: 003 §1.9 "at inference, use running averages"."""
+    return gamma * (np.asarray(X, dtype=np.float64) - running_mean) / np.sqrt(running_var + eps) + beta
+
+
+def layer_norm(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    """gamma x_hat + beta with x_hat each column (sample) standardised over its features, document 003 §1.9."""
+    return gamma * standardise(X, 0, eps) + beta

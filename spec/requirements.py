@@ -2,6 +2,17 @@
 
 A requirement's ID starts with its chapter prefix (``ACT-SIGMOID-STABLE`` -> "activations"). The test that checks
 it is named after it (``test_act_sigmoid_stable``), so a failing test name already says which requirement broke.
+
+Gradient requirements name their independent oracle (issue 10, item 3; checked by tests/test_oracles.py). A
+requirement is about a gradient when a dash-separated part of its ID is DERIVATIVE, GRADIENT, BACKWARD, JACOBIAN
+or GRADCHECK and none is SHAPE, SHAPES, DTYPE, PURE or STABLE (those check a representation, not a value). Its
+statement then contains "(oracle: ...)" naming what the implementation's gradient is compared with: a formula
+with its source, or central differences of the spec's own function in spec/oracles.py, never only of the
+implementation's own value function. The one exception is an extra self-consistency requirement: its ID ends in
+"-CONSISTENT", its statement says it compares with "your own" function, and the requirement of the same ID without
+the suffix exists and compares with an oracle. Exempt by chapter: torch (PyTorch autograd is the whole chapter's
+oracle), worked examples (the documents' numbers), optimizers (gradients are their inputs, not their results) and
+gradient check (numerical_gradient is itself a finite-difference tool, checked on functions of known gradient).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Activations chapter (document 003 §1.2; contract v1 table, "activations").
 
-Values against SciPy/closed-form oracles, derivatives against the closed forms of 003 and against central
-differences of the implementation's own activation, the identities of issue 3, stability at |z| up to 1e4,
-shapes, dtypes and purity.
+Values against SciPy/closed-form oracles, derivatives against the closed forms of 003 (spec/oracles.py) and,
+as separate "-CONSISTENT" requirements, against central differences of the implementation's own activation,
+the identities of issue 3, stability at |z| up to 1e4, shapes, dtypes and purity.
 """
 
 from __future__ import annotations
@@ -157,7 +157,8 @@ def test_act_softmax_axis(impl: Implementation, z: np.ndarray, data: st.DataObje
 # ---- derivatives: closed forms of 003 -------------------------------------------------------------------
 
 
-@requirement("ACT-SIGMOID-DERIVATIVE", "sigmoid_derivative(z) = sigma(z) (1 - sigma(z)), taking z", SOURCE)
+@requirement("ACT-SIGMOID-DERIVATIVE", "sigmoid_derivative(z) = sigma(z) (1 - sigma(z)), taking z (oracle: this "
+             "formula of 003 §1.2 with scipy.special.expit)", SOURCE)
 @given(z=float_arrays())
 def test_act_sigmoid_derivative(impl: Implementation, z: np.ndarray) -> None:
     got = call(impl, "sigmoid_derivative", z)
@@ -168,7 +169,8 @@ def test_act_sigmoid_derivative(impl: Implementation, z: np.ndarray) -> None:
                      "z (1 - z): the formula a (1 - a) applied to z instead of to sigma(z)": z * (1 - z)})
 
 
-@requirement("ACT-TANH-DERIVATIVE", "tanh_derivative(z) = 1 - tanh(z)^2, taking z", SOURCE)
+@requirement("ACT-TANH-DERIVATIVE", "tanh_derivative(z) = 1 - tanh(z)^2, taking z (oracle: this formula of 003 §1.2 "
+             "with numpy.tanh)", SOURCE)
 @given(z=float_arrays())
 def test_act_tanh_derivative(impl: Implementation, z: np.ndarray) -> None:
     got = call(impl, "tanh_derivative", z)
@@ -179,19 +181,22 @@ def test_act_tanh_derivative(impl: Implementation, z: np.ndarray) -> None:
                      "1 - z^2: the formula 1 - a^2 applied to z instead of to tanh(z)": 1 - z**2})
 
 
-@requirement("ACT-RELU-DERIVATIVE", "relu_derivative(z) = 1 where z > 0, 0 where z <= 0", f"{SOURCE}; {CONTRACT}")
+@requirement("ACT-RELU-DERIVATIVE", "relu_derivative(z) = 1 where z > 0, 0 where z <= 0 (oracle: this formula of "
+             "003 §1.2 and the contract)", f"{SOURCE}; {CONTRACT}")
 @given(z=float_arrays())
 def test_act_relu_derivative(impl: Implementation, z: np.ndarray) -> None:
     check_values(impl, "relu_derivative", z, oracles.relu_derivative(z))
 
 
-@requirement("ACT-RELU-DERIVATIVE-AT-ZERO", "relu_derivative is 0 at z = 0 (and at -0.0)", CONTRACT)
+@requirement("ACT-RELU-DERIVATIVE-AT-ZERO", "relu_derivative is 0 at z = 0 and at -0.0 (oracle: the contract's "
+             "value at the kink)", CONTRACT)
 def test_act_relu_derivative_at_zero(impl: Implementation) -> None:
     z = np.array([0.0, -0.0])
     assert_close(call(impl, "relu_derivative", z), np.zeros(2), fn="relu_derivative", inputs=inputs(z), rtol=0.0)
 
 
-@requirement("ACT-LEAKY-RELU-DERIVATIVE", "leaky_relu_derivative(z, alpha) = 1 where z > 0, alpha where z <= 0",
+@requirement("ACT-LEAKY-RELU-DERIVATIVE", "leaky_relu_derivative(z, alpha) = 1 where z > 0, alpha where z <= 0 "
+             "(oracle: this formula of 003 §1.2 and the contract)",
              f"{SOURCE}; {CONTRACT} (alpha at z = 0)")
 @given(z=float_arrays(), alpha=ALPHAS)
 def test_act_leaky_relu_derivative(impl: Implementation, z: np.ndarray, alpha: float) -> None:
@@ -202,14 +207,16 @@ def test_act_leaky_relu_derivative(impl: Implementation, z: np.ndarray, alpha: f
                  alternatives={"1 at z = 0 (the contract gives alpha at z <= 0)": np.where(z >= 0, 1.0, alpha)})
 
 
-@requirement("ACT-GELU-DERIVATIVE", "gelu_derivative(z) = Phi(z) + z phi(z) (product rule on z Phi(z))",
+@requirement("ACT-GELU-DERIVATIVE", "gelu_derivative(z) = Phi(z) + z phi(z) (oracle: the product rule on 003 "
+             "§1.2's z Phi(z), with scipy.stats.norm)",
              f"{SOURCE} (GELU); scipy.stats.norm")
 @given(z=float_arrays())
 def test_act_gelu_derivative(impl: Implementation, z: np.ndarray) -> None:
     check_values(impl, "gelu_derivative", z, oracles.gelu_derivative(z))
 
 
-@requirement("ACT-GELU-TANH-DERIVATIVE", "gelu_derivative(z, approximate=True) is the derivative of the tanh form",
+@requirement("ACT-GELU-TANH-DERIVATIVE", "gelu_derivative(z, approximate=True) is the derivative of the tanh form "
+             "(oracle: its closed form by the product and chain rules, spec/oracles.py)",
              f"{SOURCE} (GELU approximation)")
 @given(z=float_arrays())
 def test_act_gelu_tanh_derivative(impl: Implementation, z: np.ndarray) -> None:
@@ -222,8 +229,9 @@ def test_act_gelu_tanh_derivative(impl: Implementation, z: np.ndarray) -> None:
 def _consistency_case(name: str) -> Any:
     kwargs, _, derivative, _ = ELEMENTWISE[name]
     req_id = "ACT-" + name.replace("(approximate=True)", "-tanh").replace("_", "-").upper() + "-DERIVATIVE-CONSISTENT"
-    statement = f"{derivative}(z{''.join(f', {k}={v}' for k, v in kwargs.items())}) equals the central " \
-                f"difference of the implementation's own {name.split('(')[0]}"
+    statement = f"{derivative}(z{''.join(f', {k}={v}' for k, v in kwargs.items())}) equals central differences " \
+                f"of your own {name.split('(')[0]} (a self-consistency check; {req_id.removesuffix('-CONSISTENT')} " \
+                "compares with the formula)"
     return requirement_param(name, req=Requirement(req_id, statement, f"{SOURCE}; central differences"))
 
 
@@ -245,7 +253,9 @@ def _softmax_entry(impl: Implementation, i: int) -> Callable[[np.ndarray], float
     return lambda v: float(call(impl, "softmax", v)[i, 0])
 
 
-@requirement("ACT-SOFTMAX-JACOBIAN", "the Jacobian of softmax is diag(s) - s s^T (ds_i/dz_j = s_i (delta_ij - s_j))",
+@requirement("ACT-SOFTMAX-JACOBIAN", "the Jacobian of softmax, by central differences of your softmax, is "
+             "diag(s) - s s^T (oracle: this formula of 003 §1.2, ds_i/dz_j = s_i (delta_ij - s_j), with "
+             "scipy.special.softmax)",
              f"{SOURCE} (softmax Jacobian); central differences")
 @given(z=arrays(st.integers(1, 6).map(lambda k: (k, 1)), -3.0, 3.0))
 def test_act_softmax_jacobian(impl: Implementation, z: np.ndarray) -> None:

@@ -32,6 +32,8 @@ FORWARD_ATOL = 1e-12  # a dot product of <= 5 terms of size <= 25 rounds by < 5 
 FD_EPS = 1e-3
 FD_ATOL = 1e-8
 FD_MAX_RELATIVE_ERROR = 1e-7
+ORACLE = "oracle: central differences of sum(dZ * Z) through the spec's linear map Z = W A_prev + b of 003 §1.1, " \
+         "spec/oracles.py"
 
 
 @st.composite
@@ -70,7 +72,7 @@ def numeric(case: dict[str, np.ndarray], wrt: str) -> np.ndarray:
     """Central differences of sum(G * (W A_prev + b)) with respect to ``wrt``."""
     def objective(value: np.ndarray) -> float:
         args = {**case, wrt: value}
-        return float(np.sum(case["G"] * (args["W"] @ args["A_prev"] + args["b"])))
+        return float(np.sum(case["G"] * oracles.linear(args["A_prev"], args["W"], args["b"])))
 
     return oracles.central_difference(objective, case[wrt], FD_EPS)
 
@@ -96,7 +98,8 @@ def test_lay_linear_backward_shapes(impl: Implementation, case: dict[str, np.nda
     assert_shape(db, case["b"].shape, fn="linear_backward", inputs=inputs, what="db (3rd result)")
 
 
-@requirement("LAY-LINEAR-BACKWARD-DW", "dW = dZ A_prev^T / m: the mean over samples of the per-sample gradients",
+@requirement("LAY-LINEAR-BACKWARD-DW", "dW = dZ A_prev^T / m: the mean over samples of the per-sample gradients "
+             f"({ORACLE})",
              f"{SOURCE} (BP4); central differences")
 @given(case=layer_case())
 def test_lay_linear_backward_dw(impl: Implementation, case: dict[str, np.ndarray]) -> None:
@@ -107,7 +110,7 @@ def test_lay_linear_backward_dw(impl: Implementation, case: dict[str, np.ndarray
                             alternatives={"A_prev dZ^T / m: the transpose of dW": (case["A_prev"] @ case["G"].T) / m})
 
 
-@requirement("LAY-LINEAR-BACKWARD-DB", "db = the mean of dZ over the samples, shape (n, 1)",
+@requirement("LAY-LINEAR-BACKWARD-DB", f"db = the mean of dZ over the samples, shape (n, 1) ({ORACLE})",
              f"{SOURCE} (BP3); central differences")
 @given(case=layer_case())
 def test_lay_linear_backward_db(impl: Implementation, case: dict[str, np.ndarray]) -> None:
@@ -117,7 +120,7 @@ def test_lay_linear_backward_db(impl: Implementation, case: dict[str, np.ndarray
                             what="db", max_relative_error=FD_MAX_RELATIVE_ERROR, atol=FD_ATOL, m=m)
 
 
-@requirement("LAY-LINEAR-BACKWARD-DA", "dA_prev = W^T dZ (no 1/m: it is passed on per sample)",
+@requirement("LAY-LINEAR-BACKWARD-DA", f"dA_prev = W^T dZ (no 1/m: it is passed on per sample) ({ORACLE})",
              f"{SOURCE} (BP2); central differences")
 @given(case=layer_case())
 def test_lay_linear_backward_da(impl: Implementation, case: dict[str, np.ndarray]) -> None:

@@ -149,7 +149,8 @@ def test_loss_ce_floor(impl: Implementation) -> None:
 # ---- gradients d(cost)/d(AL) ----------------------------------------------------------------------------
 
 
-@requirement("LOSS-MSE-GRADIENT", "mse_gradient(AL, Y) = d mse / d AL = 2 (AL - Y) / N",
+@requirement("LOSS-MSE-GRADIENT", "mse_gradient(AL, Y) = d mse / d AL = 2 (AL - Y) / N (oracle: central "
+             "differences of the spec's mse of 003 §1.3, spec/oracles.py)",
              f"{SOURCE}; central differences")
 @given(case=mse_case())
 def test_loss_mse_gradient(impl: Implementation, case: tuple[np.ndarray, np.ndarray]) -> None:
@@ -159,7 +160,8 @@ def test_loss_mse_gradient(impl: Implementation, case: tuple[np.ndarray, np.ndar
 
 
 @requirement("LOSS-BCE-GRADIENT", "binary_cross_entropy_gradient(AL, Y) = d BCE / d AL = "
-             "(-Y / AL + (1 - Y) / (1 - AL)) / N", f"{SOURCE}; central differences")
+             "(-Y / AL + (1 - Y) / (1 - AL)) / N (oracle: central differences of the spec's BCE of 003 §1.3, "
+             "spec/oracles.py)", f"{SOURCE}; central differences")
 @given(case=bce_case())
 def test_loss_bce_gradient(impl: Implementation, case: tuple[np.ndarray, np.ndarray]) -> None:
     AL, Y = case
@@ -167,7 +169,8 @@ def test_loss_bce_gradient(impl: Implementation, case: tuple[np.ndarray, np.ndar
                    {"(AL - Y) / N: the gradient with respect to the logit z, not to AL": (AL - Y) / AL.size})
 
 
-@requirement("LOSS-CE-GRADIENT", "categorical_cross_entropy_gradient(AL, Y) = d CE / d AL = -Y / (m AL)",
+@requirement("LOSS-CE-GRADIENT", "categorical_cross_entropy_gradient(AL, Y) = d CE / d AL = -Y / (m AL) (oracle: "
+             "central differences of the spec's CE of 003 §1.3, spec/oracles.py)",
              f"{SOURCE}; central differences")
 @given(case=ce_case())
 def test_loss_ce_gradient(impl: Implementation, case: tuple[np.ndarray, np.ndarray]) -> None:
@@ -177,7 +180,8 @@ def test_loss_ce_gradient(impl: Implementation, case: tuple[np.ndarray, np.ndarr
 
 
 @requirement("LOSS-BCE-LOGIT-GRADIENT", "binary_cross_entropy_gradient times sigmoid_derivative gives "
-             "(y_hat - y) / N with respect to the logit", f"{SOURCE} (BCE gradient w.r.t. the logit)")
+             "(y_hat - y) / N with respect to the logit (oracle: this formula of 003 §1.3 with "
+             "scipy.special.expit)", f"{SOURCE} (BCE gradient w.r.t. the logit)")
 @given(data=st.data(), shape=sizes)
 def test_loss_bce_logit_gradient(impl: Implementation, data: st.DataObject, shape: tuple[int, int]) -> None:
     z, Y = data.draw(arrays(shape, -8.0, 8.0), label="z"), data.draw(binary_labels(shape), label="Y")
@@ -189,7 +193,8 @@ def test_loss_bce_logit_gradient(impl: Implementation, data: st.DataObject, shap
 
 
 @requirement("LOSS-SOFTMAX-CE-LOGIT-GRADIENT", "categorical_cross_entropy_gradient through the softmax Jacobian "
-             "gives (y_hat - y) / m with respect to the logits", f"{SOURCE} (softmax + CE); 003 §1.2 Jacobian")
+             "gives (y_hat - y) / m with respect to the logits (oracle: this formula of 003 §1.3 with "
+             "scipy.special.softmax)", f"{SOURCE} (softmax + CE); 003 §1.2 Jacobian")
 @given(data=st.data(), shape=class_sizes)
 def test_loss_softmax_ce_logit_gradient(impl: Implementation, data: st.DataObject, shape: tuple[int, int]) -> None:
     Z, Y = data.draw(arrays(shape, -5.0, 5.0), label="Z"), data.draw(one_hot(*shape), label="Y")

@@ -6,9 +6,10 @@ equations) and §1.7 (Xavier/He). Column-major: ``X`` is ``(n_0, m)``, ``W{l}`` 
 ``(n_l, 1)``. Caches returned by ``forward`` are opaque.
 
 Oracles: an independent forward pass (``W @ A + b`` with SciPy's expit/softmax/normal CDF from spec.oracles),
-Richardson-extrapolated central differences of the implementation's own ``compute_cost(forward(...))`` for
-``backward``, chi-square and normal intervals (scipy.stats) for the initialisation variances, and gradient descent
-written out with the implementation's own forward/backward/update for ``train``.
+Richardson-extrapolated central differences of that forward pass's cost (spec.oracles.network_cost, at the
+parameters given to the implementation) for ``backward``, so a broken forward or cost does not also fail it,
+chi-square and normal intervals (scipy.stats) for the initialisation variances, and gradient descent written out
+with the implementation's own forward/backward/update for ``train``.
 
 Statistical bounds (NET-INIT-*-VARIANCE): each weight matrix of layer_dims INIT_DIMS is checked twice: its sample
 mean against N(0, var / N) and its sample variance s^2 against (N - 1) s^2 / var ~ chi-square(N - 1) (exact for
@@ -76,9 +77,9 @@ WRONG_VARIANCES: dict[str, Callable[[int, int], float]] = {  # what a wrong vari
 FORWARD_RTOL = 1e-9  # independent float64 formulas (e.g. GELU through the normal CDF vs erf) agree to ~1e-15
 FORWARD_ATOL = 1e-14
 GRADIENT_TOLERANCE = 1e-7  # issue 3: relative error of backward against the numerical gradient
+ORACLE_GRADIENT = "numerical gradient of the spec's own forward and cost (spec/oracles.py)"
 DECREASE_RATIO = 0.5  # NET-TRAIN-DECREASES: the last epoch's cost must be below this fraction of the first's
 TRAIN_RTOL = 1e-9  # train vs. the same steps done by hand: only summation order (shuffled columns) differs
-LEAKY_ALPHA = 0.01  # contract default slope of leaky_relu
 # Forward and backward run once per activation combination (15 and 35 of them), each on a share of the profile's
 # examples: at least 2, and a tenth of the profile's budget (ci: 3, thorough: 50).
 PER_COMBINATION = max(2, settings().max_examples // 10)
@@ -90,38 +91,7 @@ Params = dict[str, np.ndarray]
 # The independent forward pass
 
 
-def _hidden(name: str, z: np.ndarray) -> np.ndarray:
-    """The hidden activation ``name`` from the spec's own oracles (SciPy where a special function is needed)."""
-    functions: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-        "relu": oracles.relu,
-        "leaky_relu": lambda v: oracles.leaky_relu(v, LEAKY_ALPHA),
-        "sigmoid": oracles.sigmoid,
-        "tanh": np.tanh,
-        "gelu": oracles.gelu,
-    }
-    return functions[name](z)
-
-
-def _output(name: str, z: np.ndarray) -> np.ndarray:
-    if name == "sigmoid":
-        return oracles.sigmoid(z)
-    if name == "softmax":
-        return oracles.softmax(z, axis=0)
-    return z
-
-
-def independent_forward(X: np.ndarray, parameters: Params, hidden: str, output: str) -> tuple[np.ndarray, list]:
-    """(AL (n_L, m), hidden pre-activations [Z1, ..., Z_{L-1}]) by a^l = g(W^l a^(l-1) + b^l)."""
-    L = len(parameters) // 2
-    A, hidden_z = X, []
-    for layer in range(1, L + 1):
-        Z = parameters[f"W{layer}"] @ A + parameters[f"b{layer}"]
-        if layer < L:
-            hidden_z.append(Z)
-            A = _hidden(hidden, Z)
-        else:
-            A = _output(output, Z)
-    return A, hidden_z
+independent_forward = oracles.network_forward  # (AL, [Z1, ..., Z_{L-1}]) by a^l = g(W^l a^(l-1) + b^l)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -346,7 +316,7 @@ def test_net_forward_matches(impl: Any, hidden: str, output: str, data: st.DataO
     if config.output_activation == "softmax":
         last = len(parameters) // 2
         _, hidden_z = independent_forward(X, parameters, config.hidden_activation, "linear")
-        A_prev = _hidden(config.hidden_activation, hidden_z[-1]) if hidden_z else X
+        A_prev = oracles.HIDDEN[config.hidden_activation](hidden_z[-1]) if hidden_z else X
         Z_L = parameters[f"W{last}"] @ A_prev + parameters[f"b{last}"]
         mistakes["the softmax over axis 1 (each row); samples are columns, use axis 0"] = oracles.softmax(Z_L, 1)
     assert_close(AL, expected, fn="forward", inputs=_forward_inputs(config, X, parameters), what="AL",
@@ -379,8 +349,9 @@ def test_net_forward_output_range(impl: Any, case: tuple[NetworkConfig, np.ndarr
 
 @requirement(
     "NET-BACKWARD-GRADCHECK",
-    "every entry of backward's grads equals the numerical gradient of compute_cost(forward(X)) w.r.t. that "
-    "parameter (relative error < 1e-7), for every architecture, activation and output/loss pair",
+    "every entry of backward's grads equals the gradient of the mean cost w.r.t. that parameter (relative error "
+    "< 1e-7), for every architecture, activation and output/loss pair (oracle: Richardson-extrapolated central "
+    "differences of the spec's own forward and cost of 003 §1.1 and §1.3, spec/oracles.py, at your parameters)",
     SOURCE_BACKWARD,
 )
 @pytest.mark.parametrize("output_loss", OUTPUT_LOSS_PAIRS, ids="-".join)
@@ -393,8 +364,7 @@ def test_net_backward_gradcheck(impl: Any, hidden: str, output_loss: tuple[str, 
     hidden, output, loss = config.hidden_activation, config.output_activation, config.loss
 
     def cost(theta: np.ndarray) -> float:
-        AL, _ = impl.forward(X, _unflatten(theta, parameters), hidden, output)
-        return float(impl.compute_cost(AL, Y, loss))
+        return oracles.network_cost(X, Y, _unflatten(theta, parameters), hidden, output, loss)
 
     AL, caches = impl.forward(X, parameters, hidden, output)
     grads = impl.backward(AL, Y, caches, hidden, output, loss)
@@ -409,7 +379,8 @@ def test_net_backward_gradcheck(impl: Any, hidden: str, output_loss: tuple[str, 
     check(sorted(grads) == expected_keys, f"backward must return the keys {expected_keys}; got {sorted(grads)}")
     for name in parameters:
         assert_gradient_matches(grads["d" + name], numeric[name], fn="backward", inputs=inputs, what="d" + name,
-                                max_relative_error=GRADIENT_TOLERANCE, atol=floor, m=config.m)
+                                max_relative_error=GRADIENT_TOLERANCE, atol=floor, m=config.m,
+                                reference_name=ORACLE_GRADIENT)
 
 
 @requirement(

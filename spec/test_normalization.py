@@ -4,17 +4,20 @@ Source: 003_d92bbac1e53fa49d.txt §1.9 "Normalization layers"; contract v1 (issu
 ``(n_features, m)``, ``gamma``/``beta`` are ``(n_features, 1)``; batch norm normalises each feature (ROW) over the
 batch with the biased variance and keeps PyTorch-style running statistics (unbiased variance, start 0 and 1);
 layer norm normalises each sample (COLUMN) over its features. Caches are opaque: backward is checked against
-central differences of the forward output contracted with a random cotangent.
+central differences of the spec's own forward (spec/oracles.py, 003 §1.9) contracted with a random cotangent, so a
+broken forward does not also fail the backward requirements.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spec import oracles
 from spec.assertions import assert_close, assert_gradient_matches, assert_pure_call, assert_shape
 from spec.oracles import richardson_gradient
 from spec.requirements import requirement
@@ -27,6 +30,7 @@ BN_EPS = 1e-5  # the contract's default eps
 RTOL = 1e-9  # a handful of float64 operations per element
 ATOL = 1e-12  # outputs near 0 (e.g. the normalised mean) are compared absolutely
 GRADIENT_TOLERANCE = 1e-7  # relative error allowed against central differences (issue 3)
+ORACLE_GRADIENT = "numerical gradient of the spec's own forward (spec/oracles.py)"
 COTANGENT_STREAM = 1  # a second stream: a cotangent from the inputs' own seed would be collinear with them
 
 
@@ -57,7 +61,7 @@ def norm_inputs(draw: st.DrawFn, min_rows: int = 1, min_cols: int = 2) -> tuple[
 
 def _standardise(X: np.ndarray, axis: int) -> np.ndarray:
     """(X - mean) / sqrt(biased var + eps) along ``axis`` (1: per row, as batch norm; 0: per column)."""
-    return (X - X.mean(axis=axis, keepdims=True)) / np.sqrt(X.var(axis=axis, keepdims=True) + BN_EPS)
+    return oracles.standardise(X, axis, BN_EPS)
 
 
 def _unbiased(X: np.ndarray, axis: int) -> np.ndarray:
@@ -152,22 +156,19 @@ def test_norm_bn_inference(impl: Any, case: tuple[np.ndarray, np.ndarray, np.nda
     assert_close(new_var, running_var, fn="batchnorm_forward", inputs=inputs, what="running_var", rtol=0.0)
 
 
-def _check_backward(impl: Any, forward: str, backward: str, case: tuple[np.ndarray, np.ndarray, np.ndarray],
-                    cotangent_seed: int, forward_args: tuple[Any, ...] = ()) -> None:
-    """(dX, dgamma, dbeta) of ``backward`` = central differences of sum(C * Y) for a random cotangent C, the
-    forward called as ``forward(X, gamma, beta, *forward_args)``."""
+def _check_backward(impl: Any, forward: str, backward: str, oracle: Callable[..., np.ndarray],
+                    case: tuple[np.ndarray, np.ndarray, np.ndarray], cotangent_seed: int,
+                    forward_args: tuple[Any, ...] = ()) -> None:
+    """(dX, dgamma, dbeta) of ``backward`` = central differences of sum(C * oracle(X, gamma, beta)) for a random
+    cotangent C; the cache comes from ``forward(X, gamma, beta, *forward_args)``."""
     X, gamma, beta = case
     C = np.random.default_rng([cotangent_seed, COTANGENT_STREAM]).normal(size=X.shape)
-
-    def output(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.asarray(getattr(impl, forward)(x, g, b, *forward_args)[0], dtype=np.float64)
-
     cache = getattr(impl, forward)(X, gamma, beta, *forward_args)[1]
     dX, dgamma, dbeta = getattr(impl, backward)(C, cache)
     numeric = {
-        "dX": richardson_gradient(lambda x: np.sum(C * output(x, gamma, beta)), X),
-        "dgamma": richardson_gradient(lambda g: np.sum(C * output(X, g, beta)), gamma),
-        "dbeta": richardson_gradient(lambda b: np.sum(C * output(X, gamma, b)), beta),
+        "dX": richardson_gradient(lambda x: np.sum(C * oracle(x, gamma, beta)), X),
+        "dgamma": richardson_gradient(lambda g: np.sum(C * oracle(X, g, beta)), gamma),
+        "dbeta": richardson_gradient(lambda b: np.sum(C * oracle(X, gamma, b)), beta),
     }
     # When C happens to lie almost in the span the normalisation removes, dX is tiny and its own relative error
     # meets the differences' rounding floor; it is then measured against the norm of the whole gradient instead.
@@ -176,31 +177,36 @@ def _check_backward(impl: Any, forward: str, backward: str, case: tuple[np.ndarr
     inputs = {"dY": C, "cache": f"from {forward}({call}) with X = {X.tolist()}"}
     for what, got in (("dX", dX), ("dgamma", dgamma), ("dbeta", dbeta)):
         assert_gradient_matches(got, numeric[what], fn=backward, inputs=inputs, what=what,
-                                max_relative_error=GRADIENT_TOLERANCE, atol=floor, m=X.shape[1])
+                                max_relative_error=GRADIENT_TOLERANCE, atol=floor, m=X.shape[1],
+                                reference_name=ORACLE_GRADIENT)
 
 
 @requirement(
     "NORM-BN-BACKWARD",
-    "batchnorm_backward's dX, dgamma, dbeta equal central differences of sum(dY * Y) through batchnorm_forward",
+    "batchnorm_backward's dX, dgamma, dbeta equal the gradient of sum(dY * Y) through the training forward (oracle: "
+    "central differences of the spec's batch norm of 003 §1.9, spec/oracles.py)",
     SOURCE_BN + "; issue 3 item 6 (finite differences)",
 )
 @given(norm_inputs(min_cols=3), st.integers(0, 2**16))
 def test_norm_bn_backward(impl: Any, case: tuple[np.ndarray, np.ndarray, np.ndarray], seed: int) -> None:
-    _check_backward(impl, "batchnorm_forward", "batchnorm_backward", case, seed)
+    _check_backward(impl, "batchnorm_forward", "batchnorm_backward",
+                    lambda x, g, b: oracles.batch_norm(x, g, b, BN_EPS), case, seed)
 
 
 @requirement(
     "NORM-BN-INFERENCE-BACKWARD",
-    "batchnorm_backward after a training=False forward equals central differences of sum(dY * Y) through "
-    "batchnorm_forward with its running statistics (which are constants there)",
+    "batchnorm_backward after a training=False forward equals the gradient of sum(dY * Y) with the running "
+    "statistics as constants (oracle: central differences of the spec's inference batch norm of 003 §1.9, "
+    "spec/oracles.py)",
     SOURCE_BN + " (at inference, use running averages); issue 3 item 6 (finite differences)",
 )
 @given(norm_inputs(min_cols=1), st.integers(0, 2**16))
 def test_norm_bn_inference_backward(impl: Any, case: tuple[np.ndarray, np.ndarray, np.ndarray], seed: int) -> None:
     n = case[0].shape[0]
     running_mean, running_var = np.linspace(-1, 1, n).reshape(n, 1), np.linspace(0.5, 2, n).reshape(n, 1)
-    _check_backward(impl, "batchnorm_forward", "batchnorm_backward", case, seed,
-                    (BN_EPS, False, running_mean, running_var))
+    _check_backward(impl, "batchnorm_forward", "batchnorm_backward",
+                    lambda x, g, b: oracles.batch_norm_inference(x, g, b, running_mean, running_var, BN_EPS), case,
+                    seed, (BN_EPS, False, running_mean, running_var))
 
 
 @requirement(
@@ -235,12 +241,14 @@ def test_norm_ln_normalises(impl: Any, case: tuple[np.ndarray, np.ndarray, np.nd
 
 @requirement(
     "NORM-LN-BACKWARD",
-    "layernorm_backward's dX, dgamma, dbeta equal central differences of sum(dY * Y) through layernorm_forward",
+    "layernorm_backward's dX, dgamma, dbeta equal the gradient of sum(dY * Y) through the forward (oracle: central "
+    "differences of the spec's layer norm of 003 §1.9, spec/oracles.py)",
     SOURCE_LN + "; issue 3 item 6 (finite differences)",
 )
 @given(norm_inputs(min_rows=3, min_cols=1), st.integers(0, 2**16))
 def test_norm_ln_backward(impl: Any, case: tuple[np.ndarray, np.ndarray, np.ndarray], seed: int) -> None:
-    _check_backward(impl, "layernorm_forward", "layernorm_backward", case, seed)
+    _check_backward(impl, "layernorm_forward", "layernorm_backward",
+                    lambda x, g, b: oracles.layer_norm(x, g, b, BN_EPS), case, seed)
 
 
 @requirement(

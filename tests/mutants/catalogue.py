@@ -313,7 +313,7 @@ REGULARIZATION = (
        "sum(np.sum(W.astype(np.float64) ** 2) for W in parameters.values())", ("REG-L2-PENALTY",),
        "l2_penalty sums the squares of the biases too"),
     _m("l2_without_half", "regularization", "float(lambd / 2 * sum(", "float(lambd * sum(",
-       ("REG-L2-PENALTY", "REG-L2-GRADIENT"), "l2_penalty without the 1/2 (its gradient no longer matches)"),
+       ("REG-L2-PENALTY",), "l2_penalty without the 1/2 (l2_gradient, still lambd W, is right)"),
     _m("l1_gradient_sign_at_zero", "regularization", "lambd * np.sign(W)", "lambd * np.where(W >= 0, 1.0, -1.0)",
        ("REG-L1-GRADIENT-ZERO-AT-ZERO",), "l1_gradient is +lambd at W = 0 instead of 0"),
     _m("l1_gradient_without_lambda", "regularization", "lambd * np.sign(W)", "np.sign(W)",
@@ -380,8 +380,41 @@ GRADIENT_CHECK = (
        "relative_error divides 0 by 0 when both arrays are 0"),
 )
 
+# Self-consistent pairs: a wrong gradient with the matching wrong value function. A gradient requirement that
+# compared only with central differences of the implementation's own value function passed each of them; the
+# spec's oracles (spec/oracles.py) catch them (issue 10, item 3).
+SELF_CONSISTENT_PAIRS = (
+    _m("l1_gradient_half_lambda", "regularization", "lambd * np.sign(W)", "np.full_like(W, lambd / 2)",
+       ("REG-L1-GRADIENT", "REG-L1-PENALTY"),
+       "l1_gradient is lambd / 2 everywhere, and l1_penalty the matching lambd / 2 sum(W): each is the other's "
+       "derivative or integral, but neither is lambd ||W||_1's",
+       also=(("lambd * sum(np.sum(np.abs(W.astype(np.float64))) for W",
+              "lambd / 2 * sum(np.sum(W.astype(np.float64)) for W"),)),
+    _m("network_gelu_tanh_pair", "network", '"gelu": (act.gelu, act.gelu_derivative),',
+       '"gelu": (lambda z: act.gelu(z, approximate=True), lambda z: act.gelu_derivative(z, approximate=True)),',
+       ("NET-FORWARD-MATCHES", "NET-BACKWARD-GRADCHECK"),
+       "forward and backward both use GELU's tanh approximation for the hidden activation 'gelu' (the contract's "
+       "is the exact z Phi(z))"),
+    _m("bn_without_eps", "normalization",
+       "inv_std = 1 / np.sqrt(var + eps)\n    x_hat = (X - mu) * inv_std\n    return gamma * x_hat + beta, "
+       "(x_hat, gamma, inv_std, training)",
+       "inv_std = 1 / np.sqrt(var)\n    x_hat = (X - mu) * inv_std\n    return gamma * x_hat + beta, "
+       "(x_hat, gamma, inv_std, training)", ("NORM-BN-FORWARD", "NORM-BN-BACKWARD"),
+       "batch norm forgets eps in sqrt(var + eps); its backward, working from the cached inv_std, follows suit"),
+    _m("ln_without_eps", "normalization",
+       "inv_std = 1 / np.sqrt(var + eps)\n    x_hat = (X - mu) * inv_std\n    return gamma * x_hat + beta, "
+       "(x_hat, gamma, inv_std)\n",
+       "inv_std = 1 / np.sqrt(var)\n    x_hat = (X - mu) * inv_std\n    return gamma * x_hat + beta, "
+       "(x_hat, gamma, inv_std)\n", ("NORM-LN-FORWARD", "NORM-LN-BACKWARD"),
+       "layer norm forgets eps in sqrt(var + eps); its backward, working from the cached inv_std, follows suit"),
+    _m("dropout_pair_scales_by_p", "regularization", "return A * mask / (1 - p), mask", "return A * mask / p, mask",
+       ("REG-DROPOUT-INVERTED", "REG-DROPOUT-BACKWARD"),
+       "dropout_forward and dropout_backward both scale by 1/p instead of 1/(1 - p)",
+       also=(("return dA_out * mask / (1 - p)", "return dA_out * mask / p"),)),
+)
+
 MUTANTS: tuple[Mutant, ...] = (
     *ACTIVATIONS, *LOSSES, *PERCEPTRON, *LAYERS, *NETWORK, *EQUIVALENT, *OPTIMIZERS, *REGULARIZATION,
-    *NORMALIZATION, *GRADIENT_CHECK,
+    *NORMALIZATION, *GRADIENT_CHECK, *SELF_CONSISTENT_PAIRS,
 )
 BY_NAME = {mutant.name: mutant for mutant in MUTANTS}
