@@ -98,8 +98,8 @@ def _check_gradient(got: Any, name: str, x: np.ndarray, inputs: dict[str, Any],
 
 
 @requirement("GC-NUMERICAL-GRADIENT-KNOWN", "numerical_gradient(f, x) with an f that reads its argument matches "
-             "the known gradient of f: relative error < 1e-7 for float64 x, within float32's rounding bound for "
-             "float32 x", SOURCE)
+             "the known gradient of f (oracle: the closed-form derivatives of KNOWN): relative error < 1e-7 for "
+             "float64 x, within float32's rounding bound for float32 x", SOURCE)
 @pytest.mark.parametrize("name", KNOWN)
 @DTYPES
 @given(data=st.data())
@@ -111,7 +111,8 @@ def test_gc_numerical_gradient_known(impl: Implementation, name: str, dtype: Any
 
 @requirement("GC-NUMERICAL-GRADIENT-CLOSURE", "numerical_gradient perturbs x itself: an f that ignores its "
              "argument and reads x through a closure (lambda _: cost(parameters) with x = parameters['W1']) gets "
-             "the known gradient, in float64 and float32", f"{SOURCE_IN_PLACE}; {CONTRACT}")
+             "the known gradient (oracle: the closed-form derivatives of KNOWN), in float64 and float32",
+             f"{SOURCE_IN_PLACE}; {CONTRACT}")
 @pytest.mark.parametrize("name", KNOWN)
 @DTYPES
 @given(data=st.data())
@@ -133,7 +134,8 @@ def test_gc_numerical_gradient_closure(impl: Implementation, name: str, dtype: A
 
 
 @requirement("GC-NUMERICAL-GRADIENT-CENTRAL", "numerical_gradient uses central differences "
-             "(f(x + eps) - f(x - eps)) / (2 eps) with the eps it is given", f"{SOURCE}; {CONTRACT}")
+             "(f(x + eps) - f(x - eps)) / (2 eps) with the eps it is given (oracle: the exact central difference "
+             "3 x^2 + eps^2 of sum(x^3))", f"{SOURCE}; {CONTRACT}")
 @given(x=float_arrays(min_value=-2.0, max_value=2.0))
 def test_gc_numerical_gradient_central(impl: Implementation, x: np.ndarray) -> None:
     # for f = sum(x^3): the central difference is exactly 3 x^2 + eps^2, the forward one 3 x^2 + 3 x eps + eps^2
