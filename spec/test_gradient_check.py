@@ -153,7 +153,8 @@ def _bits(x: np.ndarray) -> np.ndarray:
 
 
 @requirement("GC-NUMERICAL-GRADIENT-RESTORES-X", "numerical_gradient leaves x bit for bit as it found it "
-             "(restored, or never touched), in float64 and float32", CONTRACT)
+             "(restored, or never touched), in float64 and float32 (oracle: a copy of x taken before the call)",
+             CONTRACT)
 @DTYPES
 @given(data=st.data())
 def test_gc_numerical_gradient_restores_x(impl: Implementation, dtype: Any, data: st.DataObject) -> None:
