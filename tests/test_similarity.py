@@ -5,8 +5,11 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import json
 import keyword
 import re
+import subprocess
+import sys
 import tokenize
 from pathlib import Path
 from typing import Any
@@ -202,3 +205,25 @@ def test_the_markdown_escapes_what_a_submission_wrote(tmp_path: Path) -> None:
     assert "yes |" in text and "<pre>" in text
     assert "<script>" not in text and "`x`" not in text and "\x1b" not in text
     assert "&lt;script&gt;" in text and "&#124;" in text and "\\x1b" in text
+
+
+def test_batch_mode_writes_the_report_and_changes_no_score_or_exit_code(tmp_path: Path) -> None:
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    correct = (REPOSITORY / "examples" / "learner_correct.py").read_text()
+    (submissions / "alice.py").write_text(correct)
+    (submissions / "bob.py").write_text(renamed(correct))  # sigmoid renamed too: "not implemented", score 0
+    report, roster = tmp_path / "similarity.md", tmp_path / "roster.json"
+    finished = subprocess.run(
+        [sys.executable, "-m", "nnspec.grade", str(submissions), "--chapter", "activations", "--requirement",
+         "ACT-SIGMOID-VALUES", "--roster", str(roster), "--similarity", str(report)],
+        cwd=REPOSITORY, capture_output=True, text=True, check=False,
+    )
+    rows = {Path(row["submission"]).name: row for row in json.loads(roster.read_text())}
+    assert finished.returncode == 1, finished.stderr  # bob's, as without the report
+    assert {name: (row["score"], row["exit_code"]) for name, row in rows.items()} == {
+        "alice.py": (1.0, 0), "bob.py": (0.0, 1)}
+    assert f"similarity report written to {report}: 1 of 3 comparisons" in finished.stdout
+    text = report.read_text()
+    assert similarity.HEADER in text
+    assert re.search(r"\| 1 \| pair \| \S*alice\.py \| \S*bob\.py \| 0\.9\d\d \|.* yes \|", text)
