@@ -170,6 +170,16 @@ def test_the_template_s_code_is_left_out(tmp_path: Path) -> None:
     assert with_template and not any(row["flagged"] for row in with_template)
 
 
+def test_a_template_pasted_twice_is_left_out_and_only_it() -> None:
+    starter = similarity.Source("starter", (REFERENCE / "layers.py").read_text())
+    learner = similarity.Source("learner", OWN_CODE_ALICE + starter.text * 2 + OWN_CODE_BOB)
+    template = similarity.fingerprint(starter).hashes
+    whole = similarity.fingerprint(learner).hash_idx
+    kept = similarity.fingerprint(learner, template)
+    assert template and kept.hash_idx == {key: where for key, where in whole.items() if key not in template}
+    assert set(kept.hashes) == set(kept.hash_idx)
+
+
 def test_imports_and_the_contract_line_are_boilerplate() -> None:
     text = 'import numpy as np\nfrom math import (\n    exp,\n    log)\nNNSPEC_CONTRACT = "1"\nx = 1\n'
     blanked = similarity.without_boilerplate(text)
@@ -195,7 +205,7 @@ def test_files_that_cannot_be_read_as_code_are_skipped_with_a_note(tmp_path: Pat
     assert len(data["notes"]) == 5 and "missing.py: no .py file to read" in data["notes"][-1]
 
 
-def test_the_markdown_escapes_what_a_submission_wrote(tmp_path: Path) -> None:
+def test_the_markdown_escapes_what_a_submission_wrote_and_the_json_holds_the_same_data(tmp_path: Path) -> None:
     code = "def f(a):\n    return '<script>alert(1)</script> | `x` \x1b[31m'  # " + "a = a + 1; " * 20 + "\n"
     body = "".join(f"def g{index}(v):\n    w = v * {index} + v ** 2 - v / 3\n    return w, v, [w, v]\n"
                    for index in range(12))
@@ -205,6 +215,11 @@ def test_the_markdown_escapes_what_a_submission_wrote(tmp_path: Path) -> None:
     assert "yes |" in text and "<pre>" in text
     assert "<script>" not in text and "`x`" not in text and "\x1b" not in text
     assert "&lt;script&gt;" in text and "&#124;" in text and "\\x1b" in text
+
+    path = tmp_path / "similarity.json"  # the same data as JSON, by the file's suffix
+    data = similarity.write(str(path), [str(tmp_path / "a.py"), str(tmp_path / "b.py")])
+    assert json.loads(path.read_text()) == data and data["flagged"] == 1
+    assert data["rows"][0]["first_region"]["excerpt"] == data["rows"][0]["second_region"]["excerpt"]
 
 
 def test_batch_mode_writes_the_report_and_changes_no_score_or_exit_code(tmp_path: Path) -> None:

@@ -19,8 +19,6 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 # Matches shorter than NOISE_CHARS characters of tokenised code (names replaced by V, F, O; strings by S;
 # whitespace and comments gone) are noise; every longer match is found (window 1, copydetect's default: every
 # k-gram is a fingerprint, so the figures do not depend on Python's hash seed).
@@ -114,12 +112,21 @@ def without_boilerplate(text: str) -> str:
     return BOILERPLATE_LINE.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), text)
 
 
-def fingerprint(source: Source, boilerplate: Any = None) -> Any:
-    """copydetect's fingerprint of ``source`` (as Python), without ``boilerplate`` (an array of hashes)."""
-    from copydetect import CodeFingerprint
+def fingerprint(source: Source, boilerplate: set[int] | None = None) -> Any:
+    """copydetect's fingerprint of ``source`` (as Python), without the k-grams in ``boilerplate``.
 
-    return CodeFingerprint("submission.py", NOISE_CHARS, WINDOW, boilerplate=boilerplate,
-                           fp=io.StringIO(without_boilerplate(source.text)))
+    copydetect's own ``boilerplate`` argument removes the wrong k-grams when a text repeats one (0.5.0 passes
+    ``assume_unique=True`` to ``np.intersect1d`` on hashes that are not unique), so they are removed here, from
+    its hash set and index, and the number of tokens compared is counted again as copydetect counts it."""
+    from copydetect import CodeFingerprint
+    from copydetect.utils import get_token_coverage
+
+    prints = CodeFingerprint("submission.py", NOISE_CHARS, WINDOW, fp=io.StringIO(without_boilerplate(source.text)))
+    if boilerplate:
+        prints.hashes -= boilerplate
+        prints.hash_idx = {key: where for key, where in prints.hash_idx.items() if key not in boilerplate}
+        prints.token_coverage = get_token_coverage(prints.hash_idx, NOISE_CHARS, len(prints.filtered_code))
+    return prints
 
 
 def compare(sources: list[Source], reference: Source, template: Source | None = None) -> list[dict[str, Any]]:
@@ -129,7 +136,7 @@ def compare(sources: list[Source], reference: Source, template: Source | None = 
     the other); ``flagged`` when it reaches THRESHOLD."""
     from copydetect import compare_files
 
-    boilerplate = np.unique(np.array(list(fingerprint(template).hashes))) if template is not None else None
+    boilerplate = fingerprint(template).hashes if template is not None else None
     prints = {id(source): fingerprint(source, boilerplate) for source in [*sources, reference]}
     matches = [*combinations(sources, 2), *((source, reference) for source in sources)]
     rows: list[dict[str, Any]] = []
