@@ -2,8 +2,9 @@
 
 Evidence for an instructor to look at, never a penalty: it changes no score and no exit code. Submissions are read
 as text only (never imported). copydetect fingerprints them (winnowing over tokens whose names are replaced by
-placeholders, as MOSS does), so renaming identifiers or changing comments and whitespace hides nothing. Import
-lines, ``NNSPEC_CONTRACT`` lines and the lines of a template (the starter file learners were given) are left out.
+placeholders, as MOSS does), so renaming identifiers or changing comments and whitespace does not lower the
+figures. Import lines, ``NNSPEC_CONTRACT`` lines and the lines of a template (the starter file learners were given)
+are left out.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ BOILERPLATE_LINE = re.compile(
     r"^[ \t]*(?:(?:from[ \t]+\S+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)|NNSPEC_CONTRACT[ \t]*(?::[^=\n]*)?=[^\n]*)",
     re.MULTILINE,
 )
-
 IMPORTS_REFERENCE = re.compile(r"^[ \t]*(?:from|import)[ \t]+reference\b", re.MULTILINE)
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
