@@ -154,6 +154,8 @@ def test_a_variant_that_imports_the_reference_is_named_apart(batch: Path) -> Non
     assert importing == {path.name for path in batch.glob("*.py")
                          if re.search(r"^from reference import", path.read_text(), re.MULTILINE)}
     assert REFERENCE_COPY not in importing  # it holds the reference's code instead: the ranking shows it
+    text = similarity.markdown(data)
+    assert all(f"- {batch / name}\n" in text for name in importing)
 
 
 def test_the_template_s_code_is_left_out(tmp_path: Path) -> None:

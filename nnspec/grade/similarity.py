@@ -208,15 +208,16 @@ def markdown(data: dict[str, Any]) -> str:
         lines.append(f"| {rank} | {row['kind']} | {escape(row['first'])} | {escape(row['second'])} | "
                      f"{row['similarity']:.3f} | {row['first_share']:.3f} | {row['second_share']:.3f} | "
                      f"{row['overlap_tokens']} | {'yes' if row['flagged'] else 'no'} |")
+    if data["imports_reference"]:
+        lines += ["", "## Submissions that import nnspec's reference", "",
+                  "They run the reference's own code for every function they do not define (one line, "
+                  "`from reference import *`, passes the whole spec); only their own text is compared above.", ""]
+        lines += [f"- {escape(name)}" for name in data["imports_reference"]]
     for rank, row in enumerate(data["rows"], 1):
         if row["flagged"]:
             lines += ["", f"## {rank}. {escape(row['first'])} and {escape(row['second'])}", ""]
             lines += _region_lines(row["first"], row["first_region"]) + _region_lines(row["second"],
                                                                                       row["second_region"])
-    if data["imports_reference"]:
-        lines += ["", "## Submissions that import nnspec's reference", "",
-                  "They run the reference's code for every function they do not define; only their own text is "
-                  "compared above.", ""] + [f"- {escape(name)}" for name in data["imports_reference"]]
     if data["notes"]:
         lines += ["", "## Files left out", ""] + [f"- {escape(note)}" for note in data["notes"]]
     return "\n".join(lines) + "\n"
