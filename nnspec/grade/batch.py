@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from nnspec.grade import reports
+from nnspec.grade import reports, similarity
 from nnspec.grade.config import GradingConfig
 
 ROSTER_FIELDS = (
@@ -48,6 +48,8 @@ def run(submissions: list[str], args: argparse.Namespace, grading: GradingConfig
     if not submissions:
         print("nnspec grade: no submissions found", file=sys.stderr)
         return reports.EXIT_UNUSABLE
+    if args.similarity:  # first: it only reads text, and a problem with it shows before the long grading
+        similarity.run(args.similarity, submissions, args.similarity_template)
     with tempfile.TemporaryDirectory(prefix="nnspec-batch-") as scratch, \
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         folder = Path(args.reports or scratch)

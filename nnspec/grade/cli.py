@@ -42,6 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--roster", metavar="PATH", help="batch mode: the roster (.csv or .json)")
     parser.add_argument("--reports", metavar="DIR", help="batch mode: keep each submission's JSON report here")
     parser.add_argument("--jobs", type=int, default=2, help="batch mode: submissions graded at once (default 2)")
+    parser.add_argument("--similarity", metavar="PATH", help="batch mode: write a similarity report (markdown, or "
+                        "JSON if PATH ends in .json) of submissions alike and close to the reference: evidence for "
+                        "an instructor, never a penalty")
+    parser.add_argument("--similarity-template", metavar="PATH", help="the starter file (or package folder) "
+                        "learners were given: its code is left out of the similarity report")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"nnspec grade: {error}", file=sys.stderr)
         grading, problem = config.load(), str(error)
     submissions = batch.expand(args.paths)
-    if len(submissions) != 1 or args.roster:
+    if len(submissions) != 1 or args.roster or args.similarity:
         return reports.EXIT_UNUSABLE if problem else batch.run(submissions, args, grading)
     return grade_one(submissions[0], args, grading, problem)
 
