@@ -24,7 +24,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from nnspec.grade import batch, config, frameworks, reports, wire
+from nnspec.grade import batch, config, frameworks, reports, unpickle, wire
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, literal, unreadable_paths
 from nnspec.grade.runner import GradeRun, RequirementResult
@@ -232,10 +232,10 @@ def test_the_grader_unpickles_data_types_only() -> None:
             return (os.system, ("true",))
 
     with pytest.raises(pickle.UnpicklingError, match="forbidden type"):
-        wire.decode_untrusted([bytearray(pickle.dumps(("result", Evil(), {})))])
+        unpickle.decode([bytearray(pickle.dumps(("result", Evil(), {})))], 1 << 20)
     data: tuple[Any, ...] = ("result", {"a": [np.ones(2), np.float64(1.0), 1 + 2j]}, {})
     frames = [bytearray(frame) for frame in wire.encode(data)]
-    assert repr(wire.decode_untrusted(frames)) == repr(data)
+    assert repr(unpickle.decode(frames, 1 << 20)) == repr(data)
 
 
 def test_an_import_failure_is_reported_with_its_traceback(tmp_path: Path) -> None:

@@ -180,7 +180,7 @@ def remote_error(error: BaseException, fatal: bool) -> wire.RemoteError:
     except Exception:  # a hostile __str__
         message = "<the exception's message could not be rendered>"
     lines = tuple(line.rstrip("\n") for line in traceback.StackSummary.from_list(frames).format())
-    return wire.RemoteError(type(error).__name__, bases, message, lines, fatal)
+    return wire.bounded(wire.RemoteError(type(error).__name__, bases, message, lines, fatal))
 
 
 def describe_functions(module: Any) -> dict[str, list[tuple[str, int]]]:
@@ -218,11 +218,12 @@ def main(fd: int) -> None:
     try:
         implementation = load_implementation(settings["target"])
     except ImplementationLoadError as error:
-        channel.send(wire.encode(("load_error", error.details)))
+        channel.send(wire.encode(("load_error", wire.cut(error.details, wire.LOAD_ERROR_CHARS))))
         _flush_and_exit()
         return
     except BaseException as error:  # raised by the loader itself; report it rather than die silently
-        channel.send(wire.encode(("load_error", "".join(traceback.format_exception(error)))))
+        channel.send(wire.encode(("load_error", wire.cut("".join(traceback.format_exception(error)),
+                                                         wire.LOAD_ERROR_CHARS))))
         _flush_and_exit()
         return
     module = implementation.module
