@@ -70,11 +70,13 @@ class _ScalarRecipe(_Recipe):
     """scalar(dtype, bytes)."""
 
 
-_NDARRAY = object()  # what the name numpy.ndarray stands for in a worker's pickle: only _reconstruct accepts it
+def _ndarray(*_: Any) -> None:
+    """What the name numpy.ndarray stands for in a worker's pickle: an argument of _reconstruct, never called."""
+    raise pickle.UnpicklingError("the worker's message calls numpy.ndarray, which a message may not do")
 
 
 def _reconstruct(cls: Any, *_: Any) -> _ArrayRecipe:
-    if cls is not _NDARRAY:
+    if cls is not _ndarray:
         raise pickle.UnpicklingError("_reconstruct of something other than numpy.ndarray")
     return _ArrayRecipe()
 
@@ -82,7 +84,7 @@ def _reconstruct(cls: Any, *_: Any) -> _ArrayRecipe:
 GLOBALS: dict[tuple[str, str], Any] = {
     ("builtins", "complex"): builtins.complex, ("builtins", "set"): builtins.set,
     ("builtins", "frozenset"): builtins.frozenset,
-    ("numpy", "ndarray"): _NDARRAY, ("numpy", "dtype"): _DtypeRecipe,
+    ("numpy", "ndarray"): _ndarray, ("numpy", "dtype"): _DtypeRecipe,
     **{(module, "_reconstruct"): _reconstruct for module in NUMPY_MODULES},
     **{(module, "scalar"): _ScalarRecipe for module in NUMPY_MODULES},
     **{(module, "_frombuffer"): _ArrayRecipe for module in NUMPY_MODULES},

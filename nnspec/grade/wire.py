@@ -30,6 +30,7 @@ import numpy as np
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 MESSAGE_CHARS = 10_000  # an exception's message, and its traceback, are cut after this many characters
 LOAD_ERROR_CHARS = 2 * MESSAGE_CHARS  # a load error: a message and its traceback
+CUT_NOTE_CHARS = 40  # room kept at the end of a cut text for "... (N more characters)"
 SCALAR_TYPES = (type(None), bool, int, float, complex, str, bytes)
 FUNCTION_TYPES = (
     types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial, np.ufunc,
@@ -81,10 +82,12 @@ class RemoteError:
 
 
 def cut(text: str, limit: int = MESSAGE_CHARS) -> str:
-    """``text`` cut to ``limit`` characters, saying how many were left out."""
+    """``text`` cut to at most ``limit`` characters, the last ones saying how many were left out (so cutting again
+    changes nothing)."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+    kept = max(0, limit - CUT_NOTE_CHARS)
+    return f"{text[:kept]}... ({len(text) - kept} more characters)"
 
 
 def cut_lines(lines: tuple[str, ...], limit: int = MESSAGE_CHARS) -> tuple[str, ...]:
