@@ -128,7 +128,8 @@ def terminal(report: Report, colour: bool = False) -> str:
     run = report.run
     lines = [_paint(f"nnspec grade: {run.target}", "bold", colour)]
     if not run.loaded:
-        lines += [_paint("the submission could not be loaded:", "failed", colour), run.load_error.rstrip(),
+        lines += [_paint("the submission could not be loaded:", "failed", colour),
+                  *("    " + line for line in run.load_error.rstrip().splitlines()),  # indented: cannot pass as ours
                   f"score: 0 / {_points(report.max_score)}", f"exit code {report.exit_code}"]
         return "\n".join(lines) + "\n"
     percent = 100.0 * report.score / report.max_score if report.max_score else 100.0

@@ -193,19 +193,20 @@ class _Builder:
     def _array(self, recipe: _ArrayRecipe, depth: int) -> np.ndarray:
         if recipe.args:  # _frombuffer(buffer, dtype, shape, order[, axis_order])
             buffer, descriptor, shape, order, *rest = recipe.args
-            axis_order = rest[0] if rest else None
-        else:  # _reconstruct, then BUILD (version, shape, dtype, is_fortran, rawdata)
+            axis_order, copy = (rest[0] if rest else None), False
+        else:  # _reconstruct, then BUILD (version, shape, dtype, is_fortran, rawdata): NumPy's copy is writable
             _, shape, descriptor, fortran, buffer = recipe.state
-            order, axis_order, buffer = ("F" if _exact(fortran, bool) else "C"), None, _bytes(buffer, copy=True)
+            order, axis_order, copy = ("F" if _exact(fortran, bool) else "C"), None, True
         dtype = self._dtype(descriptor, depth)
         shape = _shape(shape)
         size = math.prod(shape) * dtype.itemsize
         if size > self.max_bytes - self.used_bytes:
             raise pickle.UnpicklingError(f"an array of {size} bytes, more than the {self.max_bytes} allowed")
-        view = memoryview(_bytes(buffer, copy=False))
+        view = memoryview(_buffer(buffer))
         if view.nbytes != size:
             raise pickle.UnpicklingError(f"an array of shape {shape} and dtype {dtype} sent with {view.nbytes} bytes")
-        flat = np.frombuffer(view, dtype=dtype) if size else np.empty(0, dtype=dtype)
+        data = bytearray(view) if copy else view
+        flat = np.frombuffer(data, dtype=dtype) if size else np.empty(0, dtype=dtype)
         if order not in ("C", "F", "A", "K"):
             raise pickle.UnpicklingError(f"an array of order {order!r}")
         if order == "K" and axis_order is not None:
@@ -271,11 +272,11 @@ def _shape(value: Any) -> tuple[int, ...]:
     return shape
 
 
-def _bytes(buffer: Any, copy: bool) -> Any:
-    """The bytes an array is made of (a bytearray copy when ``copy``: NumPy's arrays from a state are writable)."""
+def _buffer(buffer: Any) -> Any:
+    """The bytes an array is made of: received bytes or an out-of-band frame, nothing else."""
     if not isinstance(buffer, (bytes, bytearray, memoryview, pickle.PickleBuffer)):
         raise pickle.UnpicklingError(f"array data of type {type(buffer).__name__}")
-    return bytearray(buffer) if copy else buffer
+    return buffer
 
 
 def _scalar_size(value: Any) -> int:
