@@ -24,7 +24,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from nnspec.grade import batch, config, frameworks, reports, wire
+from nnspec.grade import batch, config, frameworks, reports, unpickle, wire
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, literal, unreadable_paths
 from nnspec.grade.runner import GradeRun, RequirementResult
@@ -232,10 +232,10 @@ def test_the_grader_unpickles_data_types_only() -> None:
             return (os.system, ("true",))
 
     with pytest.raises(pickle.UnpicklingError, match="forbidden type"):
-        wire.decode_untrusted([bytearray(pickle.dumps(("result", Evil(), {})))])
+        unpickle.decode([bytearray(pickle.dumps(("result", Evil(), {})))], 1 << 20)
     data: tuple[Any, ...] = ("result", {"a": [np.ones(2), np.float64(1.0), 1 + 2j]}, {})
     frames = [bytearray(frame) for frame in wire.encode(data)]
-    assert repr(wire.decode_untrusted(frames)) == repr(data)
+    assert repr(unpickle.decode(frames, 1 << 20)) == repr(data)
 
 
 def test_an_import_failure_is_reported_with_its_traceback(tmp_path: Path) -> None:
@@ -448,6 +448,7 @@ def test_the_rule_is_on_by_default_and_can_be_turned_off(tmp_path: Path) -> None
 # --- the hostile corpus, graded in one batch -----------------------------------------------------------------------
 
 SIGMOID_OK = {"ACT-SIGMOID-VALUES": "passed"}
+RELU_FAILS = {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}
 HOSTILE_CASES: dict[str, tuple[int, dict[str, str], str]] = {
     # submission: (exit code, statuses that must hold, text in ACT-RELU-VALUES's message or the load error)
     "good": (0, {req: "passed" for req in HOSTILE_REQUIREMENTS}, ""),
@@ -469,6 +470,22 @@ HOSTILE_CASES: dict[str, tuple[int, dict[str, str], str]] = {
     "mutates_inputs": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "passed", "ACT-PURE": "failed"}, ""),
     "opaque_result": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "got shape ()"),
     "kills_grader": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "does not let a submission send signals"),
+    # report injection, huge messages, forged replies and layouts: tests/test_report_safety.py checks every report
+    "report_control_chars": (1, RELU_FAILS, "\\x1b[2J"),
+    "report_lone_surrogate": (1, RELU_FAILS, "\\ud800"),
+    "report_fence_heading": (2, {}, "Score: 34 / 34"),
+    "report_html_script": (1, RELU_FAILS, "<script>"),
+    "report_csv_formula": (1, RELU_FAILS, "=HYPERLINK("),
+    "huge_message_40mb": (1, RELU_FAILS, ""),  # the cut is checked on ACT-PURE's message, which is one call
+    "huge_message_2mb": (1, RELU_FAILS, ""),
+    "huge_load_error": (2, {}, "more characters)"),
+    "huge_shared_result": (1, RELU_FAILS, "bytes allowed"),
+    "forged_huge_ndarray": (1, {"ACT-RELU-VALUES": "failed"}, "calls numpy.ndarray"),
+    "forged_frame_count": (1, {"ACT-RELU-VALUES": "failed"}, "frames"),
+    "forged_deep_nesting": (1, {"ACT-RELU-VALUES": "failed"}, "nested more than"),
+    "forged_huge_error": (1, {"ACT-RELU-VALUES": "failed"}, "more characters)"),
+    **{layout: (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "passed"}, "")  # the hostile entries are added by that test
+       for layout in ("layout_data_dir", "layout_fifo", "layout_symlink_out", "layout_huge_py")},
 }
 TAMPERED = [REPOSITORY / "fixtures" / "WRITTEN_BY_SUBMISSION", HOSTILE / "WRITTEN_BY_SUBMISSION",
             Path("/tmp/nnspec-hostile-pwned")]

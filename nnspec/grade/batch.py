@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from nnspec.grade import reports, similarity
+from nnspec.grade import escape, reports, similarity
 from nnspec.grade.config import GradingConfig
 
 ROSTER_FIELDS = (
@@ -59,8 +59,8 @@ def run(submissions: list[str], args: argparse.Namespace, grading: GradingConfig
         rows = list(pool.map(lambda pair: _grade(pair[0], folder / pair[1], args), pairs))
     for row in rows:
         print(f"{row['score']:>8g} / {row['max_score']:<8g} exit {row['exit_code']} {row['seconds']:>6}s  "
-              f"{row['submission']}"
-              + (f"  ({row['error']})" if row["error"] else ""))
+              f"{escape.one_line(row['submission'])}"
+              + (f"  ({escape.one_line(row['error'])})" if row["error"] else ""))
     roster = args.roster or "roster.csv"
     _write_roster(Path(roster), rows)
     print(f"roster written to {roster}")
@@ -99,10 +99,13 @@ def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict
 
 
 def _write_roster(path: Path, rows: list[dict[str, Any]]) -> None:
+    """The roster as JSON (texts cleaned) or CSV (cells also made inert for spreadsheets), by ``path``'s suffix."""
     if path.suffix == ".json":
-        path.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        cleaned = [{key: escape.text(value) if isinstance(value, str) else value for key, value in row.items()}
+                   for row in rows]
+        path.write_text(json.dumps(cleaned, indent=2) + "\n", encoding="utf-8")
         return
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=ROSTER_FIELDS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: escape.csv_cell(value) for key, value in row.items()} for row in rows)

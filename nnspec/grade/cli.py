@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +21,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "grade", help="grade a submission (a .py file or package folder) against the spec, isolated",
         description="Runs the whole spec against a submission whose code runs in a separate, limited process. "
-        "Exit code 0: every required requirement passed; 1: some did not; 2: usage error or the submission "
-        "could not be loaded. With several paths, or a folder of submissions, grades them all (batch mode).",
+        "Exit code 0: every required requirement passed; 1: some did not; 2: usage error, a report could not be "
+        "written, or the submission could not be loaded. With several paths, or a folder of submissions, grades "
+        "them all (batch mode).",
     )
     add_arguments(parser)
     parser.set_defaults(run=run)
@@ -80,27 +81,50 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
     except Exception as error:  # a bug in the grader must still leave a report (and not blame the submission)
         grade_run = GradeRun(target, target, False, f"internal error of the grader: {error!r}", [])
     if grading.no_frameworks and grade_run.loaded:
-        message = frameworks.check(target, grade_run.loaded_modules, grading.forbidden_modules)
+        try:
+            message = frameworks.check(target, grade_run.loaded_modules, grading.forbidden_modules)
+        except Exception as error:  # a bug in the scan must not cost the report
+            message = f"[{frameworks.NO_FRAMEWORKS.id}] the rule could not be checked: {error!r}"
         result = RequirementResult(frameworks.NO_FRAMEWORKS, "failed" if message else "passed", message, 0.0, 1)
         grade_run.results.insert(0, result)
     report = reports.build(grade_run, grading)
-    sys.stdout.write(reports.terminal(report, colour=_colour(sys.stdout)))
-    write_files(report, args)
+    if not write_reports(report, args):
+        return max(report.exit_code, reports.EXIT_UNUSABLE)
     return report.exit_code
 
 
-def write_files(report: reports.Report, args: argparse.Namespace) -> None:
+def write_reports(report: reports.Report, args: argparse.Namespace) -> bool:
+    """Print the learner's report and write every requested file, each on its own: a writer that fails is
+    reported on stderr and the others still write. Returns whether all of them did."""
     from nnspec.grade import reports
+    writers: list[tuple[str, Callable[[], object]]] = [
+        ("terminal", lambda: sys.stdout.write(reports.terminal(report, colour=_colour(sys.stdout)))),
+    ]
     if args.json:
-        Path(args.json).write_text(reports.dumps_json(reports.to_json(report)), encoding="utf-8")
+        writers.append((f"JSON ({args.json})", lambda: _write(args.json, reports.dumps_json(reports.to_json(report)))))
     if args.gradescope:
-        Path(args.gradescope).write_text(json.dumps(reports.gradescope(report), indent=2) + "\n", encoding="utf-8")
+        writers.append((f"Gradescope ({args.gradescope})",
+                        lambda: _write(args.gradescope, json.dumps(reports.gradescope(report), indent=2) + "\n")))
     if args.junit:
-        Path(args.junit).write_text(reports.junit(report), encoding="utf-8")
+        writers.append((f"JUnit ({args.junit})", lambda: _write(args.junit, reports.junit(report))))
     summary = os.environ.get(SUMMARY_ENV)
     if summary:
-        with open(summary, "a", encoding="utf-8") as file:
-            file.write(reports.markdown(report))
+        writers.append((f"step summary ({summary})", lambda: _write(summary, reports.markdown(report), mode="a")))
+    written = True
+    for name, write in writers:
+        try:
+            write()
+        except Exception as error:  # one broken writer (or unwritable path) must not cost the other reports
+            print(f"nnspec grade: the {name} report could not be written: {type(error).__name__}: {error}",
+                  file=sys.stderr)
+            written = False
+    return written
+
+
+def _write(path: str, text: str, mode: str = "w") -> None:
+    """Write ``text`` (rendered in full before the file is opened, so a failure leaves no half-written file)."""
+    with open(path, mode, encoding="utf-8") as file:
+        file.write(text)
 
 
 def _colour(stream: object) -> bool:

@@ -29,7 +29,7 @@ from typing import IO, Any, NoReturn
 import numpy as np
 import pytest
 
-from nnspec.grade import wire
+from nnspec.grade import unpickle, wire
 from nnspec.grade.limits import Limits
 from spec.assertions import check, describe_call
 from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, ImplementationLoadError
@@ -96,7 +96,7 @@ class WorkerProcess:
 
     def receive(self, timeout: float, max_bytes: int) -> tuple[Any, ...]:
         """The next message; raises TimeoutError, or EOFError/OSError when the pipe breaks."""
-        message = wire.decode_untrusted(self.channel.receive(max_bytes, max(timeout, MIN_CALL_TIME_S)))
+        message = unpickle.decode(self.channel.receive(max_bytes, max(timeout, MIN_CALL_TIME_S)), max_bytes)
         if not isinstance(message, tuple) or not message:
             raise OSError(f"malformed message {type(message).__name__}")
         return message
@@ -207,7 +207,8 @@ class IsolatedImplementation:
             ) from None
         if message[0] != "ready":
             worker.stop(kill=True)
-            raise ImplementationLoadError(self.target, str(message[1]) if len(message) > 1 else "unknown error")
+            details = wire.cut(str(message[1]), wire.LOAD_ERROR_CHARS) if len(message) > 1 else "unknown error"
+            raise ImplementationLoadError(self.target, details)
         try:
             self._read_info(message[1])
         except (TypeError, KeyError, ValueError, IndexError) as error:
@@ -387,7 +388,7 @@ class IsolatedImplementation:
                 wire.apply_back(kwargs[position], mirror)
         if outer and self.callback_error is not None:
             raise self.callback_error
-        return (value, None) if kind == "result" else (None, value)
+        return (value, None) if kind == "result" else (None, wire.bounded(value))  # the worker may not have cut
 
     def _await(self, worker: WorkerProcess) -> tuple[Any, ...]:
         while True:

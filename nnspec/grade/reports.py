@@ -1,16 +1,21 @@
 """Scores and reports: terminal (colour on a TTY), JSON, Gradescope results.json, JUnit XML, GitHub markdown.
 
 Every renderer takes a ``Report``; only ``to_json`` shows hidden requirements and the submission's output.
+``build`` cuts and cleans every text that came from the submission (messages, load error, names, output) with
+``escape``'s rules, once, so a ``Report`` holds only text safe for any report; each writer then adds its format's
+own escaping from ``escape`` (markdown fences, XML, CSV). A new writer does the same.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from nnspec.grade import escape
 from nnspec.grade.config import GradingConfig, Policy
 from nnspec.grade.runner import STATUSES, GradeRun, RequirementResult
 from spec.requirements import CHAPTERS
@@ -18,7 +23,7 @@ from spec.requirements import CHAPTERS
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 UNCOUNTED = ("skipped",)  # not run for a reason outside the submission (e.g. torch not installed): not scored
 TERMINAL_MESSAGE_LINES = 40  # a failure's message is cut after this many lines on the terminal (full in --json)
-JSON_MESSAGE_CHARS = 20_000
+REPORT_MESSAGE_CHARS = 2 * escape.MESSAGE_CHARS  # a requirement's message: the call, the error and its traceback
 COLOURS = {"passed": "32", "failed": "31", "not implemented": "33", "skipped": "36", "not run": "90", "bold": "1"}
 
 
@@ -75,12 +80,24 @@ class Report:
 
 
 def build(run: GradeRun, config: GradingConfig) -> Report:
-    """Score ``run`` with ``config``."""
+    """Score ``run`` with ``config``, its texts cut and cleaned for every report."""
+    run = _cleaned(run)
     scored = [Scored(result, config.policy(result.requirement)) for result in run.results]
     known = {result.id for result in run.results}
     warnings = [f"the grading configuration names requirement {req_id}, which the spec does not have"
                 for req_id in config.unknown_ids(known)]
     return Report(run, scored, config.source, warnings)
+
+
+def _cleaned(run: GradeRun) -> GradeRun:
+    """``run`` with every text that came from the submission cut and made safe (``escape``)."""
+    results = [dataclasses.replace(result, message=escape.message(result.message, REPORT_MESSAGE_CHARS))
+               for result in run.results]
+    return dataclasses.replace(
+        run, target=escape.one_line(escape.cut(run.target)), origin=escape.one_line(escape.cut(run.origin)),
+        load_error=escape.message(run.load_error, REPORT_MESSAGE_CHARS), results=results,
+        output_head=escape.text(run.output_head),
+    )
 
 
 # --- terminal ----------------------------------------------------------------------------------------------------
@@ -111,7 +128,8 @@ def terminal(report: Report, colour: bool = False) -> str:
     run = report.run
     lines = [_paint(f"nnspec grade: {run.target}", "bold", colour)]
     if not run.loaded:
-        lines += [_paint("the submission could not be loaded:", "failed", colour), run.load_error.rstrip(),
+        lines += [_paint("the submission could not be loaded:", "failed", colour),
+                  *("    " + line for line in run.load_error.rstrip().splitlines()),  # indented: cannot pass as ours
                   f"score: 0 / {_points(report.max_score)}", f"exit code {report.exit_code}"]
         return "\n".join(lines) + "\n"
     percent = 100.0 * report.score / report.max_score if report.max_score else 100.0
@@ -193,7 +211,7 @@ def to_json(report: Report) -> dict[str, Any]:
                 "max_points": item.max_points,
                 "required": item.policy.required,
                 "hidden": item.policy.hidden,
-                "message": item.result.message[:JSON_MESSAGE_CHARS],
+                "message": item.result.message,
                 "cases": item.result.cases,
                 "duration": round(item.result.duration, 3),
             }
@@ -258,9 +276,9 @@ def junit(report: Report) -> str:
 def markdown(report: Report) -> str:
     """A GitHub step summary: score, chapter table, visible failures in collapsible blocks."""
     run = report.run
-    lines = [f"## nnspec grade: `{run.target}`", ""]
+    lines = [f"## nnspec grade: {escape.inline_code(run.target)}", ""]
     if not run.loaded:
-        return "\n".join([*lines, "The submission could not be loaded:", "", "```", run.load_error.rstrip(), "```"]) \
+        return "\n".join([*lines, "The submission could not be loaded:", "", *escape.fenced(run.load_error.rstrip())]) \
             + "\n"
     lines += [f"**Score: {_points(report.score)} / {_points(report.max_score)}** (exit code {report.exit_code})", "",
               "| chapter | passed | failed | not implemented | points |", "| --- | ---: | ---: | ---: | ---: |"]
@@ -269,8 +287,8 @@ def markdown(report: Report) -> str:
                      f"{_points(points)}/{_points(max_points)} |")
     for item in report.visible():
         if item.result.status == "failed":
-            lines += ["", f"<details><summary>{item.result.id} failed</summary>", "", "```",
-                      item.result.message.rstrip().replace("```", "'''"), "```", "</details>"]
+            lines += ["", f"<details><summary>{escape.html(item.result.id)} failed</summary>", "",
+                      *escape.fenced(item.result.message.rstrip()), "</details>"]
     return "\n".join(lines) + "\n"
 
 

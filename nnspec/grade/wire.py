@@ -7,14 +7,15 @@ are replaced before pickling: a function the spec passes in (``numerical_gradien
 
 Worker -> grader: the worker first reduces every value to ``to_data`` (None, bool, int, float, complex, str,
 bytes, exact ``np.ndarray`` without objects, NumPy scalars, and tuples/lists/dicts/sets of these); anything else
-stays in the worker and crosses as a ``Handle``. The grader unpickles with ``decode_untrusted``, whose allow-list
-admits only those types, so a compromised worker cannot make the grader import or run anything.
+stays in the worker and crosses as a ``Handle``. An exception crosses as text, its message and its traceback cut
+to ``MESSAGE_CHARS`` each (``cut``): by the worker before sending, and again by the grader on receipt, since the
+worker is not trusted. The grader reads messages with ``nnspec.grade.unpickle``, which admits only those types
+and bounds their sizes, so a compromised worker cannot make the grader import, run or allocate anything.
 """
 
 from __future__ import annotations
 
 import functools
-import io
 import pickle
 import socket
 import struct
@@ -27,19 +28,13 @@ from typing import Any
 import numpy as np
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
+MESSAGE_CHARS = 10_000  # an exception's message, and its traceback, are cut after this many characters
+LOAD_ERROR_CHARS = 2 * MESSAGE_CHARS  # a load error: a message and its traceback
+CUT_NOTE_CHARS = 40  # room kept at the end of a cut text for "... (N more characters)"
 SCALAR_TYPES = (type(None), bool, int, float, complex, str, bytes)
 FUNCTION_TYPES = (
     types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial, np.ufunc,
 )
-# The only globals a worker's pickle may name (everything NumPy needs to rebuild arrays and scalars).
-ALLOWED_GLOBALS = frozenset({
-    ("builtins", "complex"), ("builtins", "set"), ("builtins", "frozenset"),
-    ("numpy", "ndarray"), ("numpy", "dtype"),
-    ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "scalar"),
-    ("numpy._core.numeric", "_frombuffer"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
-    ("numpy.core.numeric", "_frombuffer"),
-})
 
 
 @dataclass(frozen=True)
@@ -84,6 +79,27 @@ class RemoteError:
     message: str
     traceback: tuple[str, ...]
     fatal: bool
+
+
+def cut(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters, the last ones saying how many were left out (so cutting again
+    changes nothing)."""
+    if len(text) <= limit:
+        return text
+    kept = max(0, limit - CUT_NOTE_CHARS)
+    return f"{text[:kept]}... ({len(text) - kept} more characters)"
+
+
+def cut_lines(lines: tuple[str, ...], limit: int = MESSAGE_CHARS) -> tuple[str, ...]:
+    """``lines`` (a traceback) cut to ``limit`` characters in all."""
+    joined = "\n".join(lines)
+    return lines if len(joined) <= limit else tuple(cut(joined, limit).split("\n"))
+
+
+def bounded(error: RemoteError) -> RemoteError:
+    """``error`` with its message and traceback cut to ``MESSAGE_CHARS`` each."""
+    return RemoteError(error.type_name[:MESSAGE_CHARS], error.bases, cut(error.message), cut_lines(error.traceback),
+                       error.fatal)
 
 
 SETTINGS_BYTES = 1 << 20  # the worker's start message is small
@@ -142,9 +158,6 @@ class Channel:
         self.sock.close()
 
 
-WIRE_CLASSES = {cls.__name__: cls for cls in (Handle, RemoteError, RngState)}
-
-
 def encode(value: Any) -> list[Any]:
     """``value`` (already reduced to data by ``to_data`` or ``for_worker``) as frames: the pickle, then the raw
     memory of each contiguous array in it."""
@@ -165,20 +178,6 @@ def encode(value: Any) -> list[Any]:
 def decode_trusted(frames: list[bytearray]) -> Any:
     """A message from the grader (the worker trusts it)."""
     return pickle.loads(frames[0], buffers=frames[1:])
-
-
-class _AllowListUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in ALLOWED_GLOBALS:
-            return super().find_class(module, name)
-        if module == __name__ and name in WIRE_CLASSES:
-            return WIRE_CLASSES[name]
-        raise pickle.UnpicklingError(f"the worker sent a value of a forbidden type {module}.{name}")
-
-
-def decode_untrusted(frames: list[bytearray]) -> Any:
-    """A message from the worker, unpickled admitting data types only."""
-    return _AllowListUnpickler(io.BytesIO(frames[0]), buffers=frames[1:]).load()
 
 
 def is_function(value: Any) -> bool:

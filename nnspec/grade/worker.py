@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import inspect
 import io
 import os
@@ -166,11 +167,7 @@ class Worker:
 
 def remote_error(error: BaseException, fatal: bool) -> wire.RemoteError:
     """``error`` as text, with the submission's own frames only (the worker's and the spec's are dropped)."""
-    frames = [
-        frame for frame in traceback.extract_tb(error.__traceback__)
-        if str(Path(frame.filename).resolve()) not in WORKER_FILES
-        and not Path(frame.filename).resolve().is_relative_to(SPEC_DIR)
-    ]
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if _is_submissions(frame.filename)]
     bases = tuple(
         cls.__name__ for cls in type(error).__mro__
         if getattr(builtins, cls.__name__, None) is cls and issubclass(cls, BaseException)
@@ -180,7 +177,15 @@ def remote_error(error: BaseException, fatal: bool) -> wire.RemoteError:
     except Exception:  # a hostile __str__
         message = "<the exception's message could not be rendered>"
     lines = tuple(line.rstrip("\n") for line in traceback.StackSummary.from_list(frames).format())
-    return wire.RemoteError(type(error).__name__, bases, message, lines, fatal)
+    return wire.bounded(wire.RemoteError(type(error).__name__, bases, message, lines, fatal))
+
+
+@functools.lru_cache(maxsize=256)
+def _is_submissions(filename: str) -> bool:
+    """Whether a traceback's file is the submission's (not the worker's, not the spec's); cached, since a deep
+    recursion repeats one file hundreds of times."""
+    path = Path(filename).resolve()
+    return str(path) not in WORKER_FILES and not path.is_relative_to(SPEC_DIR)
 
 
 def describe_functions(module: Any) -> dict[str, list[tuple[str, int]]]:
@@ -218,11 +223,12 @@ def main(fd: int) -> None:
     try:
         implementation = load_implementation(settings["target"])
     except ImplementationLoadError as error:
-        channel.send(wire.encode(("load_error", error.details)))
+        channel.send(wire.encode(("load_error", wire.cut(error.details, wire.LOAD_ERROR_CHARS))))
         _flush_and_exit()
         return
     except BaseException as error:  # raised by the loader itself; report it rather than die silently
-        channel.send(wire.encode(("load_error", "".join(traceback.format_exception(error)))))
+        channel.send(wire.encode(("load_error", wire.cut("".join(traceback.format_exception(error)),
+                                                         wire.LOAD_ERROR_CHARS))))
         _flush_and_exit()
         return
     module = implementation.module

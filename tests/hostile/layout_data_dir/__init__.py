@@ -1,0 +1,12 @@
+"""Hostile (package layout): a folder named data.py inside the package (it once crashed the frameworks scan)."""
+
+import numpy as np
+
+
+def sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype)
+
+
+def relu(z):
+    return np.maximum(z, 0).astype(z.dtype)
