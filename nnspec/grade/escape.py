@@ -74,6 +74,11 @@ def html(value: str) -> str:
     return html_module.escape(one_line(value), quote=True)
 
 
+def table_cell(value: str) -> str:
+    """``value`` inside a markdown table cell or a <pre> line: ``html(value)`` with ``|`` and backticks as entities."""
+    return html(value).replace("|", "&#124;").replace("`", "&#96;")
+
+
 def csv_cell(value: object) -> object:
     """A roster cell: strings on one line and never read as a formula; numbers as they are."""
     if not isinstance(value, str):

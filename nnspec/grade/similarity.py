@@ -9,7 +9,6 @@ are left out.
 
 from __future__ import annotations
 
-import html
 import importlib.util
 import io
 import json
@@ -19,6 +18,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 from typing import Any
+
+from nnspec.grade.escape import table_cell as cell
 
 # Matches shorter than NOISE_CHARS characters of tokenised code (names replaced by V, F, O; strings by S;
 # whitespace and comments gone) are noise; every longer match is found (window 1, copydetect's default: every
@@ -46,7 +47,6 @@ BOILERPLATE_LINE = re.compile(
     re.MULTILINE,
 )
 IMPORTS_REFERENCE = re.compile(r"^[ \t]*(?:from|import)[ \t]+reference\b", re.MULTILINE)
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -185,50 +185,42 @@ def report(paths: list[str], template: str | None = None) -> dict[str, Any]:
             "notes": notes}
 
 
-def escape(text: str) -> str:
-    """``text`` safe inside a markdown table cell, a paragraph or a <pre> block: HTML escaped, then ``|`` and
-    backticks; control and bidirectional-override characters shown as escapes (``\\x1b``)."""
-    visible = UNSAFE.sub(lambda match: f"\\x{ord(match.group()):02x}" if ord(match.group()) <= 0xFF
-                         else f"\\u{ord(match.group()):04x}", text)
-    return html.escape(visible, quote=True).replace("|", "&#124;").replace("`", "&#96;")
-
-
 def markdown(data: dict[str, Any]) -> str:
     """The report for a person: the ranked table, then each flagged match's most similar regions."""
     lines = ["# Similarity report", "", data["note"], "",
              f"{data['submissions']} submissions, {data['compared']} comparisons (every pair, and each against "
              f"nnspec's reference); threshold {data['threshold']:g}; flagged: {data['flagged']}."
-             + (f" Lines of the template {escape(data['template'])} are left out." if data["template"] else ""),
+             + (f" Lines of the template {cell(data['template'])} are left out." if data["template"] else ""),
              "", "Share of first: the part of the first's tokenised code also found in the second (copydetect's "
              "figure); similarity: the larger share; shared tokens: the first's tokenised characters in matches. "
              "Every flagged row is listed, then the closest below the threshold.",
              "", "| rank | match | first | second | similarity | share of first | share of second | shared tokens "
              "| flagged |", "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | --- |"]
     for rank, row in enumerate(data["rows"], 1):
-        lines.append(f"| {rank} | {row['kind']} | {escape(row['first'])} | {escape(row['second'])} | "
+        lines.append(f"| {rank} | {row['kind']} | {cell(row['first'])} | {cell(row['second'])} | "
                      f"{row['similarity']:.3f} | {row['first_share']:.3f} | {row['second_share']:.3f} | "
                      f"{row['overlap_tokens']} | {'yes' if row['flagged'] else 'no'} |")
     if data["imports_reference"]:
         lines += ["", "## Submissions that import nnspec's reference", "",
                   "They run the reference's own code for every function they do not define (one line, "
                   "`from reference import *`, passes the whole spec); only their own text is compared above.", ""]
-        lines += [f"- {escape(name)}" for name in data["imports_reference"]]
+        lines += [f"- {cell(name)}" for name in data["imports_reference"]]
     for rank, row in enumerate(data["rows"], 1):
         if row["flagged"]:
-            lines += ["", f"## {rank}. {escape(row['first'])} and {escape(row['second'])}", ""]
+            lines += ["", f"## {rank}. {cell(row['first'])} and {cell(row['second'])}", ""]
             lines += _region_lines(row["first"], row["first_region"]) + _region_lines(row["second"],
                                                                                       row["second_region"])
     if data["notes"]:
-        lines += ["", "## Files left out", ""] + [f"- {escape(note)}" for note in data["notes"]]
+        lines += ["", "## Files left out", ""] + [f"- {cell(note)}" for note in data["notes"]]
     return "\n".join(lines) + "\n"
 
 
 def _region_lines(name: str, region: dict[str, Any]) -> list[str]:
     if not region:
         return []
-    file = "" if region["file"] == Path(name).name else f", {escape(region['file'])}"
-    where = f"{escape(name)}{file} lines {region['first_line']}–{region['last_line']}"
-    return [f"{where}:", "", "<pre>", *(escape(line) for line in region["excerpt"]), "</pre>", ""]
+    file = "" if region["file"] == Path(name).name else f", {cell(region['file'])}"
+    where = f"{cell(name)}{file} lines {region['first_line']}–{region['last_line']}"
+    return [f"{where}:", "", "<pre>", *(cell(line) for line in region["excerpt"]), "</pre>", ""]
 
 
 def write(path: str, submissions: list[str], template: str | None = None) -> dict[str, Any]:
