@@ -475,15 +475,19 @@ TAMPERED = [REPOSITORY / "fixtures" / "WRITTEN_BY_SUBMISSION", HOSTILE / "WRITTE
             Path("/tmp/nnspec-hostile-pwned")]
 
 
-@pytest.fixture(scope="module")
-def hostile_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, Any], dict[str, str]]]:
-    """Grade every submission in tests/hostile/ once (batch mode, two at a time): name -> (JSON report, roster row)."""
+@pytest.fixture(scope="module", params=["auto", "off"])
+def hostile_reports(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[dict[str, Any], dict[str, str]]]:
+    """Grade every submission of HOSTILE_CASES once (batch mode, two at a time), in the sandbox when it runs here
+    and with it forced off: name -> (JSON report, roster row)."""
     folder = tmp_path_factory.mktemp("hostile")
     roster = folder / "roster.csv"
     selection = [arg for req in HOSTILE_REQUIREMENTS for arg in ("--requirement", req)]
     submissions = [str(HOSTILE / f"{name}.py") for name in HOSTILE_CASES]  # the rest: tests/test_sandbox.py
     finished = grade(*submissions, "--chapter", "activations", *selection, "--config", str(HOSTILE / "grading.toml"),
-                     "--reports", str(folder / "reports"), "--roster", str(roster), "--jobs", "2")
+                     "--reports", str(folder / "reports"), "--roster", str(roster), "--jobs", "2",
+                     "--sandbox", request.param)
     assert finished.returncode == 2, finished.stdout + finished.stderr  # the worst: loop_at_import cannot load
     with roster.open() as file:
         rows = {Path(row["submission"]).stem: row for row in csv.DictReader(file)}
