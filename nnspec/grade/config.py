@@ -20,7 +20,7 @@ DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 POLICY_KEYS = {"points", "required", "hidden"}
 GRADING_KEYS = POLICY_KEYS | {"no_frameworks", "forbidden_modules"}
 LIMIT_KEYS = {
-    "memory_mb", "cpu_seconds", "file_mb", "output_kb", "import_timeout_s", "call_timeout_s",
+    "memory_mb", "cpu_seconds", "file_mb", "processes", "output_kb", "import_timeout_s", "call_timeout_s",
     "requirement_timeout_s", "chapter_call_timeout_s", "chapter_requirement_timeout_s",
 }
 WORKER_KEYS = {"libraries", "paths"}
@@ -142,6 +142,7 @@ def _limits(table: dict[str, Any]) -> Limits:
             memory_bytes=int(table["memory_mb"] * MIB),
             cpu_seconds=int(table["cpu_seconds"]),
             file_bytes=int(table["file_mb"] * MIB),
+            processes=int(table["processes"]),
             output_bytes=int(table["output_kb"] * 1024),
             import_timeout=float(table["import_timeout_s"]),
             call_timeout=float(table["call_timeout_s"]),
