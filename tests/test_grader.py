@@ -1,7 +1,8 @@
 """The grader: isolation (values, handles, callbacks, purity, limits, restarts), reports, config, hostile corpus.
 
-The hostile corpus (tests/hostile/) runs each submission through ``python -m nnspec.grade`` on four activation
-requirements with short limits (tests/hostile/grading.toml), so the whole corpus takes about a minute.
+The hostile corpus's first part (``HOSTILE_CASES``; the rest is in tests/test_sandbox.py) runs each submission
+through ``python -m nnspec.grade`` on four activation requirements with short limits (tests/hostile/grading.toml,
+which also gives the workers the corpus's shared modules), so it takes about a minute.
 """
 
 from __future__ import annotations
@@ -469,7 +470,7 @@ HOSTILE_CASES: dict[str, tuple[int, dict[str, str], str]] = {
                       "nan"),
     "mutates_inputs": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "passed", "ACT-PURE": "failed"}, ""),
     "opaque_result": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "got shape ()"),
-    "kills_grader": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "does not let a submission send signals"),
+    "kills_grader": (1, {**SIGMOID_OK, "ACT-RELU-VALUES": "failed"}, "does not let a submission do os.kill"),
     # report injection, huge messages, forged replies and layouts: tests/test_report_safety.py checks every report
     "report_control_chars": (1, RELU_FAILS, "\\x1b[2J"),
     "report_lone_surrogate": (1, RELU_FAILS, "\\ud800"),
@@ -491,24 +492,31 @@ TAMPERED = [REPOSITORY / "fixtures" / "WRITTEN_BY_SUBMISSION", HOSTILE / "WRITTE
             Path("/tmp/nnspec-hostile-pwned")]
 
 
-@pytest.fixture(scope="module")
-def hostile_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, Any], dict[str, str]]]:
-    """Grade every submission in tests/hostile/ once (batch mode, two at a time): name -> (JSON report, roster row)."""
+@pytest.fixture(scope="module", params=["auto", "off"])
+def hostile_reports(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[dict[str, Any], dict[str, str]]]:
+    """Grade every submission of HOSTILE_CASES once (batch mode, two at a time), in the sandbox when it runs here
+    and with it forced off: name -> (JSON report, roster row)."""
     folder = tmp_path_factory.mktemp("hostile")
     roster = folder / "roster.csv"
     selection = [arg for req in HOSTILE_REQUIREMENTS for arg in ("--requirement", req)]
-    finished = grade(str(HOSTILE), "--chapter", "activations", *selection, "--config", str(HOSTILE / "grading.toml"),
-                     "--reports", str(folder / "reports"), "--roster", str(roster), "--jobs", "2")
+    submissions = [str(HOSTILE / f"{name}.py") for name in HOSTILE_CASES]  # the rest: tests/test_sandbox.py
+    finished = grade(*submissions, "--chapter", "activations", *selection, "--config", str(HOSTILE / "grading.toml"),
+                     "--reports", str(folder / "reports"), "--roster", str(roster), "--jobs", "2",
+                     "--sandbox", request.param)
     assert finished.returncode == 2, finished.stdout + finished.stderr  # the worst: loop_at_import cannot load
     with roster.open() as file:
         rows = {Path(row["submission"]).stem: row for row in csv.DictReader(file)}
     return {name: (json.loads((folder / "reports" / f"{name}.json").read_text()), rows[name]) for name in rows}
 
 
+@pytest.mark.corpus
 def test_the_corpus_is_complete(hostile_reports: dict[str, Any]) -> None:
     assert set(hostile_reports) == set(HOSTILE_CASES)
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", sorted(HOSTILE_CASES))
 def test_a_hostile_submission_gets_a_complete_report(
     hostile_reports: dict[str, tuple[dict[str, Any], dict[str, str]]], name: str
@@ -527,12 +535,14 @@ def test_a_hostile_submission_gets_a_complete_report(
     assert not any(path.exists() for path in TAMPERED)
 
 
+@pytest.mark.corpus
 def test_printed_output_is_counted_and_truncated(hostile_reports: dict[str, Any]) -> None:
     report, _ = hostile_reports["prints_100mb"]
     assert report["output_bytes"] > 100_000_000
     assert len(report["output_head"]) <= config.load().limits.output_bytes
 
 
+@pytest.mark.corpus
 def test_no_bytecode_was_written_next_to_the_submissions(hostile_reports: dict[str, Any]) -> None:
     assert not (HOSTILE / "__pycache__").exists()
 
@@ -550,22 +560,25 @@ def test_batch_mode_takes_a_folder_or_a_glob_and_leaves_out_what_is_not_a_submis
 
 
 def test_a_framework_loaded_indirectly_fails_the_rule_end_to_end(tmp_path: Path) -> None:
-    (tmp_path / "torch.py").write_text('"""Stands in for PyTorch."""\n')
-    (tmp_path / "helper.py").write_text("import torch  # noqa: F401\n")
-    (tmp_path / "_activations.py").write_text((HOSTILE / "_activations.py").read_text())
-    (tmp_path / "submission.py").write_text((HOSTILE / "good.py").read_text() + "\nimport helper  # noqa: F401,E402\n")
+    package = tmp_path / "submission"
+    package.mkdir()
+    (package / "torch.py").write_text('"""Stands in for PyTorch."""\n')
+    (package / "helper.py").write_text("import torch  # noqa: F401\n")
+    (package / "__init__.py").write_text(
+        "import os\nimport sys\n\nimport numpy as np\n\nsys.path.insert(0, os.path.dirname(__file__))\n"
+        "import helper  # noqa: E402,F401\n\n\ndef relu(z):\n    return np.maximum(z, 0.0)\n")
     out = tmp_path / "report.json"
     finished = subprocess.run(
-        [sys.executable, "-m", "nnspec.grade", "submission.py", "--chapter", "activations",
+        [sys.executable, "-m", "nnspec.grade", "submission", "--chapter", "activations",
          "--requirement", "ACT-RELU-VALUES", "--json", str(out)],
         cwd=tmp_path, capture_output=True, text=True, check=False,
     )
     report = json.loads(out.read_text())
     assert finished.returncode == 1 and statuses(report) == {
-        "IMPL-NO-FRAMEWORKS": "failed", "IMPL-LOADS": "passed", "ACT-RELU-VALUES": "passed"}
+        "IMPL-NO-FRAMEWORKS": "failed", "IMPL-LOADS": "passed", "ACT-RELU-VALUES": "passed"}, finished.stdout
     assert "importing the submission loaded: torch" in report["requirements"][0]["message"]
-    assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "_activations.py", "helper.py", "report.json", "submission.py", "torch.py"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["report.json", "submission"]
+    assert sorted(path.name for path in package.iterdir()) == ["__init__.py", "helper.py", "torch.py"]
 
 
 def test_the_config_warns_about_requirements_the_spec_does_not_have(tmp_path: Path) -> None:

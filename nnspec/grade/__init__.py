@@ -18,16 +18,38 @@ Design, in one paragraph per decision:
 - Every call has a time limit (per chapter, configurable) and the worker has memory, CPU, file-size and core
   limits; a timeout, crash, exit or broken channel fails the running requirement, the worker is restarted (the
   submission re-imported) and the requirement's remaining calls fail at once instead of waiting again.
-- An audit hook in the worker refuses writes outside its temporary folder, reads of the fixtures, of MNIST test
-  labels and of other processes' /proc entries, new processes, network and signals. It is defence in depth
-  against mistakes and casual cheating, not a sandbox against ctypes: run untrusted code in a container as well.
+- What the worker sees is built, not inherited (``sandbox.prepare``): the standard library (``python -I -S``: no
+  site-packages, no environment variables), the folders of the libraries the configuration allows (``[worker]
+  libraries``, import names, NumPy and SciPy by default; each library's folder and its ``NAME.libs``, never the
+  site-packages around them, which holds nnspec's editable-install finder for ``reference`` and ``spec``), the
+  files and folders ``[worker] paths`` adds (an instructor's adapter module), the worker runtime (``worker``,
+  ``wire``, ``limits``, ``loader``: copied on their own as a package ``nnspec.grade`` whose ``__path__`` is emptied
+  before the submission loads) and a private copy of the one submission (a .py file alone; a package folder
+  with no link that leaves it). To let a submission use PyTorch, list ``torch`` and the libraries it imports.
+  This holds in both isolations: hiding the answer key is a matter of paths, not of namespaces.
+- The operating system confines the worker (``sandbox``): bubblewrap with new user, PID, mount, network, IPC and
+  UTS namespaces, a read-only view in which only the worker's temporary folder is writable, hard rlimits (soft =
+  hard, set by the worker before the submission loads) including a process limit. A grader running as root
+  starts bubblewrap as ``nobody`` through ``setpriv`` (a first, privileged bubblewrap only re-mounts the view's
+  sources where ``nobody`` can reach them): RLIMIT_NPROC does not hold for uid 0 (even as a mapped uid inside a
+  user namespace), and a root-mapped worker could still open root's files. A pids cgroup would need cgroup
+  delegation, which containers rarely give. Killing bubblewrap ends the namespace's first process and so every
+  process in it (``--die-with-parent``, PID namespace). Without namespaces (or with ``--sandbox off``), the
+  fallback keeps the view, the hard limits and the process-group kill, and every report says so.
+- An audit hook in the worker is a second layer in both isolations: it refuses reads outside the view, writes
+  outside the temporary folder, reads of MNIST test labels and of other processes' /proc entries, new
+  processes, network, signals and limits on other processes, and walks of the garbage collector's objects;
+  its rules are captured in a closure at install time. It is best effort against pure Python; ctypes gets
+  around it, and the boundary is the operating system's.
+- A worker that fails before it says "started" (before the submission is touched) failed for the grader's own
+  reasons: the report says so, names the cause (bubblewrap's or Python's own message) and exits 2.
 - A report never carries the submission's text raw: ``reports.build`` cuts and escapes it once with ``escape``'s
   rules (controls, NUL, lone surrogates), and each writer adds its format's escaping from ``escape`` (markdown
   fences, XML, CSV formulas). Each report is written even when another writer fails.
 
-Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``limits``, ``proxy`` (the grader's side
-of a worker), ``runner``, ``config``, ``frameworks`` (the "only NumPy" rule), ``escape``, ``reports``, ``batch``,
-``cli``.
+Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``limits``, ``loader``, ``sandbox``,
+``proxy`` (the grader's side of a worker), ``runner``, ``config``, ``frameworks`` (the "only NumPy" rule), ``escape``,
+``reports``, ``batch``, ``cli``.
 """
 
 from nnspec.grade.cli import register

@@ -74,7 +74,7 @@ def _report_names(submissions: list[str]) -> list[str]:
 
 
 def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict[str, Any]:
-    command = [sys.executable, "-m", "nnspec.grade", submission, "--json", str(report_path)]
+    command = [sys.executable, "-m", "nnspec.grade", submission, "--json", str(report_path), "--sandbox", args.sandbox]
     if args.config:
         command += ["--config", args.config]
     for chapter in args.chapter or []:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -48,16 +49,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "an instructor, never a penalty")
     parser.add_argument("--similarity-template", metavar="PATH", help="the starter file (or package folder) "
                         "learners were given: its code is left out of the similarity report")
+    parser.add_argument("--sandbox", choices=("auto", "on", "off"), default=None,
+                        help="the operating system's sandbox around the submission (bubblewrap): auto uses it when "
+                        "it works here, on requires it, off forces the process-only fallback (default: "
+                        "$NNSPEC_SANDBOX, else auto)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnspec.grade import batch, config, reports
+    from nnspec.grade import batch, config, reports, sandbox
 
     try:
         grading, problem = config.load(args.config), ""
     except config.ConfigError as error:  # still write the reports (scored with the default configuration)
         print(f"nnspec grade: {error}", file=sys.stderr)
         grading, problem = config.load(), str(error)
+    args.sandbox = args.sandbox or os.environ.get(sandbox.SANDBOX_ENV) or "auto"
+    grading.environment = dataclasses.replace(grading.environment, mode=args.sandbox)
     submissions = batch.expand(args.paths)
     if len(submissions) != 1 or args.roster or args.similarity:
         return reports.EXIT_UNUSABLE if problem else batch.run(submissions, args, grading)
@@ -75,7 +82,7 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
             raise ValueError(problem)
         if not Path(target).exists():
             raise ValueError(f"no such file or folder: {target}")
-        grade_run = runner.run(target, grading.limits, args.chapter, args.requirement)
+        grade_run = runner.run(target, grading.limits, args.chapter, args.requirement, grading.environment)
     except ValueError as error:
         grade_run = GradeRun(target, target, False, f"usage error: {error}", [])
     except Exception as error:  # a bug in the grader must still leave a report (and not blame the submission)

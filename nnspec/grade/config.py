@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from nnspec.grade.limits import MIB, Limits
+from nnspec.grade.sandbox import Environment
 from spec.requirements import Requirement
 
 if sys.version_info >= (3, 11):
@@ -19,10 +20,11 @@ DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 POLICY_KEYS = {"points", "required", "hidden"}
 GRADING_KEYS = POLICY_KEYS | {"no_frameworks", "forbidden_modules"}
 LIMIT_KEYS = {
-    "memory_mb", "cpu_seconds", "file_mb", "output_kb", "import_timeout_s", "call_timeout_s",
+    "memory_mb", "cpu_seconds", "file_mb", "processes", "output_kb", "import_timeout_s", "call_timeout_s",
     "requirement_timeout_s", "chapter_call_timeout_s", "chapter_requirement_timeout_s",
 }
-TOP_KEYS = {"grading", "limits", "chapters", "requirements"}
+WORKER_KEYS = {"libraries", "paths"}
+TOP_KEYS = {"grading", "limits", "chapters", "requirements", "worker"}
 
 
 class ConfigError(ValueError):
@@ -49,6 +51,7 @@ class GradingConfig:
     no_frameworks: bool = True
     forbidden_modules: tuple[str, ...] = ()
     source: str = str(DEFAULT_CONFIG)
+    environment: Environment = field(default_factory=Environment)
 
     def policy(self, req: Requirement) -> Policy:
         """Points, required and hidden for ``req``: its own entry, else its chapter's, else the defaults."""
@@ -67,7 +70,7 @@ def load(path: str | Path | None = None) -> GradingConfig:
     data = _read(DEFAULT_CONFIG)
     if path is not None:
         data = _merge(data, _read(Path(path)))
-    return _parse(data, str(path or DEFAULT_CONFIG))
+    return _parse(data, path)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -97,7 +100,7 @@ def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
             f"unknown setting(s) {', '.join(unknown)} in [{where}] (allowed: {', '.join(sorted(allowed))})")
 
 
-def _parse(data: dict[str, Any], source: str) -> GradingConfig:
+def _parse(data: dict[str, Any], path: str | Path | None) -> GradingConfig:
     _check_keys(data, TOP_KEYS, "top level")
     grading = data.get("grading", {})
     _check_keys(grading, GRADING_KEYS, "grading")
@@ -117,8 +120,19 @@ def _parse(data: dict[str, Any], source: str) -> GradingConfig:
         limits=_limits(data.get("limits", {})),
         no_frameworks=bool(grading["no_frameworks"]),
         forbidden_modules=tuple(grading["forbidden_modules"]),
-        source=source,
+        source=str(path or DEFAULT_CONFIG),
+        environment=_environment(data.get("worker", {}), Path(path).parent if path is not None else Path.cwd()),
     )
+
+
+def _environment(table: dict[str, Any], folder: Path) -> Environment:
+    """[worker]: the libraries (import names) and further paths a submission may import besides the stdlib
+    (relative paths are taken from ``folder``, the configuration file's)."""
+    _check_keys(table, WORKER_KEYS, "worker")
+    for key in WORKER_KEYS:
+        if not isinstance(table[key], list) or not all(isinstance(item, str) for item in table[key]):
+            raise ConfigError(f"[worker] {key} must be a list of strings, got {table[key]!r}")
+    return Environment(libraries=tuple(table["libraries"]), paths=tuple(str(folder / path) for path in table["paths"]))
 
 
 def _limits(table: dict[str, Any]) -> Limits:
@@ -128,6 +142,7 @@ def _limits(table: dict[str, Any]) -> Limits:
             memory_bytes=int(table["memory_mb"] * MIB),
             cpu_seconds=int(table["cpu_seconds"]),
             file_bytes=int(table["file_mb"] * MIB),
+            processes=int(table["processes"]),
             output_bytes=int(table["output_kb"] * 1024),
             import_timeout=float(table["import_timeout_s"]),
             call_timeout=float(table["call_timeout_s"]),

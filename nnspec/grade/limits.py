@@ -1,10 +1,12 @@
 """Resource limits of the worker process and time limits of the calls into it.
 
 ``Limits`` is plain data (it travels to the worker in its start message); ``apply`` runs inside the worker,
-before the submission is imported, and ``guard`` installs the audit hook that keeps the submission's file and
-process activity inside the worker's temporary directory. The audit hook is defence in depth against honest
-mistakes and casual cheating, not a security boundary: code using ctypes can get around it. Untrusted code
-from strangers needs an OS-level sandbox (container, VM) around the whole grader as well.
+before the submission is imported, and sets hard limits (soft = hard: the submission cannot raise them again).
+``guard`` installs the audit hook that keeps the submission's reads inside what it may see and its writes inside
+its temporary folder. The hook is a second layer, hardened as far as pure Python allows (its rules live in the
+closure made at install time, ``gc``'s object walks are refused), but code using ctypes can get around it: the
+boundary is the operating system's sandbox (``nnspec.grade.sandbox``). Part of the worker runtime: standard
+library only.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ import os
 import resource
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 MIB = 2**20
@@ -35,7 +36,9 @@ PATH_EVENTS = frozenset({
 FORBIDDEN_EVENTS = frozenset({
     "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
     "pty.spawn", "socket.connect", "socket.bind", "socket.getaddrinfo", "socket.sendto", "urllib.Request",
-    "ctypes.dlopen", "os.startfile", "webbrowser.open",
+    "ctypes.dlopen", "os.startfile", "webbrowser.open", "resource.setrlimit",
+    # the objects behind the hook's rules are reachable only by walking the garbage collector's lists
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents",
 })
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a process receives when its parent dies (linux/prctl.h)
 TEST_LABELS_PREFIX = "t10k-labels"  # MNIST test labels: the grader scores predictions, the worker never reads them
@@ -50,6 +53,7 @@ class Limits:
     file_bytes: int = 256 * MIB
     output_bytes: int = 64 * 1024
     message_bytes: int = 2048 * MIB
+    processes: int = 64
     import_timeout: float = 60.0
     call_timeout: float = 10.0
     requirement_timeout: float = 180.0
@@ -67,11 +71,13 @@ class Limits:
 
 
 def apply(limits: Limits) -> None:
-    """In the worker: address space, CPU time, file size and core dumps; die with the grader (Linux)."""
+    """In the worker: address space, CPU time, file size, processes and core dumps, each as a hard limit; die
+    with the grader (Linux)."""
     _die_with_parent()
     _set(resource.RLIMIT_AS, limits.memory_bytes)
     _set(resource.RLIMIT_CPU, limits.cpu_seconds)
     _set(resource.RLIMIT_FSIZE, limits.file_bytes)
+    _set(resource.RLIMIT_NPROC, limits.processes)  # holds for any uid but 0 (the sandbox runs as another)
     _set(resource.RLIMIT_CORE, 0)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with an OSError instead of killing
 
@@ -85,60 +91,57 @@ def _die_with_parent() -> None:
 
 
 def _set(which: int, value: int) -> None:
+    """soft = hard = ``value`` (or the existing hard limit, if lower)."""
     _, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
-    resource.setrlimit(which, (value, hard))
+    resource.setrlimit(which, (value, value))
 
 
-def guard(writable: str, unreadable: list[str]) -> None:
-    """In the worker: refuse writes outside ``writable``, reads under ``unreadable`` (and of other processes'
-    /proc entries, e.g. the grader's memory or environment), new processes, network and signals to others."""
-    rules = _Rules(os.path.realpath(writable), [os.path.realpath(path) for path in unreadable], os.getpid())
-    sys.addaudithook(rules.hook)
+def guard(writable: str, readable: list[str], hidden: list[str]) -> None:
+    """In the worker: refuse writes outside ``writable``; reads outside ``readable`` or under ``hidden`` (and of
+    MNIST test labels, and of other processes' /proc entries, e.g. the grader's memory or environment); new
+    processes, network, signals to others, raising limits and walks of the garbage collector's objects."""
+    sys.addaudithook(_hook(os.path.realpath(writable), tuple(os.path.realpath(path) for path in readable),
+                           tuple(os.path.realpath(path) for path in hidden), os.getpid()))
 
 
-@dataclass(frozen=True)
-class _Rules:
-    root: str
-    hidden: list[str]
-    own_pid: int
+def _hook(root: str, readable: tuple[str, ...], hidden: tuple[str, ...], own_pid: int) -> Callable[..., None]:
+    """The audit hook. Everything it consults is bound here, at install time, as immutable values and functions
+    captured in its closure: changing this module's globals or the builtins later does not change the rules."""
+    path_events, forbidden, write_flags, devnull = PATH_EVENTS, FORBIDDEN_EVENTS, WRITE_FLAGS, os.devnull
+    labels, sep, path_types = TEST_LABELS_PREFIX, os.sep, (str, bytes, os.PathLike)
+    realpath, fsdecode, basename = os.path.realpath, os.fsdecode, os.path.basename
+    is_a, every, some, count, number = isinstance, all, any, len, int  # builtins too: a submission may replace them
 
-    def hook(self, event: str, args: tuple[Any, ...]) -> None:
-        if event == "open":
-            self.check_open(*args)
-        elif event in PATH_EVENTS:
-            paths = [arg for arg in args if isinstance(arg, (str, bytes, os.PathLike))]
-            if not all(self.writable(path) for path in paths):
-                raise PermissionError(f"the grader does not let a submission change files outside its folder "
-                                      f"({event} {paths})")
-        elif event in FORBIDDEN_EVENTS:
-            raise PermissionError(f"the grader does not let a submission do {event}")
-        elif event in ("os.kill", "os.killpg") and args[0] not in (self.own_pid, 0):
-            raise PermissionError(f"the grader does not let a submission send signals ({event} {args[0]})")
+    def inside(real: str, folders: tuple[str, ...]) -> bool:
+        return some(real == folder or real.startswith(folder + sep) for folder in folders)
 
-    def check_open(self, path: Any, mode: Any, flags: int) -> None:
-        if isinstance(path, int):
+    def other_process(real: str) -> bool:
+        parts = real.split(sep)  # ["", "proc", "<pid>", ...]: only this process's own entries
+        return count(parts) > 2 and parts[1] == "proc" and parts[2].isdigit() and number(parts[2]) != own_pid
+
+    def check_open(path: Any, flags: int) -> None:
+        if is_a(path, int):
             return  # an already open descriptor
-        if flags & WRITE_FLAGS and not self.writable(path) and path != os.devnull:
+        real = realpath(fsdecode(path))
+        if flags & write_flags and not inside(real, (root,)) and real != devnull:
             raise PermissionError(f"the grader does not let a submission write to {path!r}")
-        if not self.readable(path):
+        if (not inside(real, readable) or inside(real, hidden) or basename(real).startswith(labels)
+                or other_process(real)):
             raise PermissionError(f"the grader does not let a submission read {path!r}")
 
-    def writable(self, path: Any) -> bool:
-        return _inside(_real(path), self.root)
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "open":
+            check_open(args[0], args[2])
+        elif event in path_events:
+            paths = [arg for arg in args if is_a(arg, path_types)]
+            if not every(inside(realpath(fsdecode(path)), (root,)) for path in paths):
+                raise PermissionError(f"the grader does not let a submission change files outside its folder "
+                                      f"({event} {paths})")
+        elif event in forbidden:
+            raise PermissionError(f"the grader does not let a submission do {event}")
+        elif event in ("os.kill", "os.killpg", "resource.prlimit") and args[0] not in (own_pid, 0):
+            raise PermissionError(f"the grader does not let a submission do {event} on process {args[0]}")
 
-    def readable(self, path: Any) -> bool:
-        real = _real(path)
-        if any(_inside(real, folder) for folder in self.hidden) or Path(real).name.startswith(TEST_LABELS_PREFIX):
-            return False
-        parts = Path(real).parts  # ("/", "proc", "<pid>", ...): only this process's own entries
-        return not (len(parts) > 2 and parts[1] == "proc" and parts[2].isdigit() and int(parts[2]) != self.own_pid)
-
-
-def _real(path: Any) -> str:
-    return os.path.realpath(os.fsdecode(path))
-
-
-def _inside(real: str, folder: str) -> bool:
-    return real == folder or real.startswith(folder + os.sep)
+    return hook

@@ -18,7 +18,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -29,7 +28,7 @@ from typing import IO, Any, NoReturn
 import numpy as np
 import pytest
 
-from nnspec.grade import unpickle, wire
+from nnspec.grade import sandbox, unpickle, wire
 from nnspec.grade.limits import Limits
 from spec.assertions import check, describe_call
 from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, ImplementationLoadError
@@ -50,6 +49,16 @@ TIMEOUT_ADVICE = (". Look for an endless or very slow loop; the submission's pro
 
 class WorkerLostError(Exception):
     """The worker stopped answering: timed out, crashed, exited, or broke the protocol."""
+
+
+class WorkerStartError(ImplementationLoadError):
+    """The worker could not start, for the grader's own reasons (not the submission's): exit code 2."""
+
+
+WORKER_START_FAILED = ("the grader could not start the submission's process (a problem of the grading machine "
+                       "or its installation, not of the submission)")
+START_LINES = 5  # the last lines the failed worker printed (bubblewrap's or Python's own error), in the report
+START_TIMEOUT_S = 60.0  # the worker's own start (sandbox, interpreter, NumPy), before the submission's import
 
 
 @dataclass
@@ -78,14 +87,16 @@ class Output:
 class WorkerProcess:
     """One run of the worker: the process, its pipe, and its output reader."""
 
-    def __init__(self, settings: dict[str, Any], output: Output, cwd: str) -> None:
+    def __init__(self, settings: dict[str, Any], output: Output, view: sandbox.View) -> None:
         parent, child = socket.socketpair()
         env = {name: os.environ[name] for name in WORKER_ENV_KEEP if name in os.environ}
-        env.update(WORKER_ENV, HOME=cwd, TMPDIR=cwd)
-        command = [sys.executable, "-I", "-B", "-m", "nnspec.grade.worker", str(child.fileno())]
+        home = view.inside(view.workdir)
+        env.update(WORKER_ENV, HOME=home, TMPDIR=home)
+        command = sandbox.launch_command(view, sandbox.boot_arguments(view, child.fileno()))
+        self.view = view
         self.process = subprocess.Popen(
             command, pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True,
+            stderr=subprocess.STDOUT, cwd=view.workdir, env=env, start_new_session=True,
         )
         child.close()
         self.channel = wire.Channel(parent)
@@ -119,17 +130,17 @@ class WorkerProcess:
         status = self.process.wait()
         self.channel.close()
         self.reader.join(KILL_GRACE_S)
-        return status
+        return sandbox.exit_status(self.view, status)
 
     def exit_status(self, wait: float) -> int | None:
         try:
-            return self.process.wait(wait)
+            return sandbox.exit_status(self.view, self.process.wait(wait))
         except subprocess.TimeoutExpired:
             return None
 
 
-def describe_exit(status: int | None) -> str:
-    """Why a worker process ended, for a learner."""
+def describe_exit(status: int | None, submission: bool = True) -> str:
+    """Why a worker process ended, for a learner (``submission``: the submission's code had started)."""
     if status is None:
         return "stopped answering"
     if status < 0:
@@ -145,17 +156,22 @@ def describe_exit(status: int | None) -> str:
             "SIGABRT": "aborted by native code",
         }
         return f"was killed by signal {name}: {causes.get(name, 'see the signal name')}"
+    if not submission:
+        return f"exited with status {status}"
     return f"exited with status {status} (os._exit or sys.exit called inside the submission?)"
 
 
 class IsolatedImplementation:
     """The submission behind a worker process, with the interface of ``spec.impl.Implementation``."""
 
-    def __init__(self, target: str, limits: Limits, workdir: str, unreadable: list[str]) -> None:
+    def __init__(self, target: str, limits: Limits, workdir: str, unreadable: list[str],
+                 environment: sandbox.Environment | None = None) -> None:
         self.target = target
         self.limits = limits
         self.workdir = workdir
         self.unreadable = unreadable
+        self.environment = environment or sandbox.Environment()
+        self.view: sandbox.View | None = None  # made at the first start, removed by close
         self.output = Output(limits.output_bytes)
         self.generation = 0
         self.worker: WorkerProcess | None = None
@@ -181,17 +197,16 @@ class IsolatedImplementation:
     # --- worker lifetime -------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start a worker and import the submission; ImplementationLoadError when the import fails."""
+        """Start a worker and import the submission; ImplementationLoadError when the import fails
+        (WorkerStartError when the worker itself cannot start)."""
         self.generation += 1
-        target = str(Path(self.target).resolve()) if Path(self.target).exists() else self.target
-        # like `python file.py`: a .py submission may import the modules next to it (and, like pytest, the
-        # current directory's)
-        path = [str(Path(target).parent)] if target.endswith(".py") else []
+        view = self._view()
         settings = {
-            "target": target, "limits": self.limits, "generation": self.generation, "writable": self.workdir,
-            "unreadable": self.unreadable, "path": [*path, os.getcwd()],
+            "target": view.target, "limits": self.limits, "generation": self.generation,
+            "writable": view.inside(view.workdir), "readable": view.readable(), "hidden": view.unreadable(),
         }
-        worker = WorkerProcess(settings, self.output, self.workdir)
+        worker = WorkerProcess(settings, self.output, view)
+        self._await_start(worker)
         try:
             message = worker.receive(self.limits.import_timeout, self.limits.message_bytes)
         except TimeoutError:
@@ -216,6 +231,41 @@ class IsolatedImplementation:
             raise ImplementationLoadError(self.target, f"the worker sent a malformed description ({error!r})") from None
         self.worker = worker
 
+    @property
+    def isolation(self) -> str:
+        """How the submission's code is confined (for the reports' headers)."""
+        return self.view.description if self.view is not None else "none (the submission's process was not started)"
+
+    @property
+    def fallback_reason(self) -> str:
+        """Why the operating system's sandbox was not used ("" when it was)."""
+        return self.view.reason if self.view is not None else ""
+
+    def _view(self) -> sandbox.View:
+        if self.view is None:
+            target = str(Path(self.target).resolve()) if Path(self.target).exists() else self.target
+            try:
+                self.view = sandbox.prepare(target, self.workdir, self.environment, self.unreadable)
+            except sandbox.SubmissionError as error:
+                raise ImplementationLoadError(self.target, str(error)) from None
+            except (sandbox.SandboxError, OSError) as error:
+                raise WorkerStartError(self.target, f"{WORKER_START_FAILED}: {error}") from None
+        return self.view
+
+    def _await_start(self, worker: WorkerProcess) -> None:
+        """The worker's first message, ("started",), before it touches the submission: a worker that does not
+        get that far failed for the grader's own reasons (sandbox, interpreter, runtime), never the submission's."""
+        try:
+            message = worker.receive(START_TIMEOUT_S, self.limits.message_bytes)
+            if message != ("started",):
+                raise OSError(f"unexpected first message {message[0]!r}")
+        except Exception as error:  # TimeoutError, EOFError, OSError, a refused pickle
+            status = worker.stop(kill=True)
+            said = self.output.text().strip().splitlines()[-START_LINES:]
+            raise WorkerStartError(self.target, "\n".join([
+                f"{WORKER_START_FAILED}: it {describe_exit(status, submission=False)} before the submission was "
+                f"imported ({error!r}); with {self.isolation}", *said])) from None
+
     def _read_info(self, info: dict[str, Any]) -> None:
         """What the worker reports after importing: functions with their parameters, version, origin, modules."""
         functions = info["functions"]
@@ -229,6 +279,8 @@ class IsolatedImplementation:
         if self.worker is not None:
             self.worker.stop(kill=False)
             self.worker = None
+        if self.view is not None:
+            self.view.close()
 
     def _lose(self, worker: WorkerProcess, reason: str) -> NoReturn:
         """The worker is unusable: kill it, remember why, and fail the running call."""

@@ -86,6 +86,7 @@ def build(run: GradeRun, config: GradingConfig) -> Report:
     known = {result.id for result in run.results}
     warnings = [f"the grading configuration names requirement {req_id}, which the spec does not have"
                 for req_id in config.unknown_ids(known)]
+    warnings += [run.isolation_warning] if run.isolation_warning else []
     return Report(run, scored, config.source, warnings)
 
 
@@ -126,7 +127,7 @@ def _points(value: float) -> str:
 def terminal(report: Report, colour: bool = False) -> str:
     """The learner's report: score, chapters, then every visible failure with its message."""
     run = report.run
-    lines = [_paint(f"nnspec grade: {run.target}", "bold", colour)]
+    lines = [_paint(f"nnspec grade: {run.target}", "bold", colour), f"isolation: {run.isolation}"]
     if not run.loaded:
         lines += [_paint("the submission could not be loaded:", "failed", colour),
                   *("    " + line for line in run.load_error.rstrip().splitlines()),  # indented: cannot pass as ours
@@ -195,6 +196,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "max_score": report.max_score,
         "exit_code": report.exit_code,
         "config": report.config_source,
+        "isolation": run.isolation,
         "warnings": report.warnings,
         "worker_restarts": run.restarts,
         "output_bytes": run.output_total,
@@ -224,7 +226,7 @@ def gradescope(report: Report) -> dict[str, Any]:
     """results.json as Gradescope's autograder specification defines it (score, tests[] with name, score,
     max_score, status, output, visibility); hidden requirements get visibility "hidden"."""
     run = report.run
-    summary = f"nnspec: {_points(report.score)} / {_points(report.max_score)} points"
+    summary = f"nnspec: {_points(report.score)} / {_points(report.max_score)} points\nisolation: {run.isolation}"
     if not run.loaded:
         summary += "\nthe submission could not be loaded:\n" + run.load_error
     tests = [
@@ -258,6 +260,8 @@ def junit(report: Report) -> str:
         chapter = result.requirement.chapter
         if chapter not in suites:
             suites[chapter] = ET.SubElement(root, "testsuite", name=chapter)
+            properties = ET.SubElement(suites[chapter], "properties")
+            ET.SubElement(properties, "property", name="isolation", value=report.run.isolation)
         case = ET.SubElement(suites[chapter], "testcase", classname=f"nnspec.{chapter}", name=result.id,
                              time=f"{result.duration:.3f}")
         if result.status == "failed":
@@ -266,7 +270,7 @@ def junit(report: Report) -> str:
         elif result.status in ("not implemented", "skipped", "not run"):
             ET.SubElement(case, "skipped", message=result.message or result.status)
     for suite in suites.values():
-        cases = list(suite)
+        cases = suite.findall("testcase")
         suite.set("tests", str(len(cases)))
         suite.set("failures", str(sum(case.find("failure") is not None for case in cases)))
         suite.set("skipped", str(sum(case.find("skipped") is not None for case in cases)))
@@ -276,7 +280,8 @@ def junit(report: Report) -> str:
 def markdown(report: Report) -> str:
     """A GitHub step summary: score, chapter table, visible failures in collapsible blocks."""
     run = report.run
-    lines = [f"## nnspec grade: {escape.inline_code(run.target)}", ""]
+    lines = [f"## nnspec grade: {escape.inline_code(run.target)}", "",
+             f"isolation: {escape.one_line(run.isolation)}", ""]
     if not run.loaded:
         return "\n".join([*lines, "The submission could not be loaded:", "", *escape.fenced(run.load_error.rstrip())]) \
             + "\n"

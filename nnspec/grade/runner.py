@@ -23,6 +23,7 @@ import pytest
 from hypothesis import configuration
 
 import spec
+from nnspec.grade import sandbox
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, unreadable_paths
 from spec.impl import NOT_IMPLEMENTED, ImplementationLoadError
@@ -66,6 +67,8 @@ class GradeRun:
     loaded_modules: list[str] = field(default_factory=list)
     duration: float = 0.0
     pytest_output: str = ""
+    isolation: str = "none (the submission was not run)"  # how its code was confined (sandbox.DESCRIPTIONS)
+    isolation_warning: str = ""  # set when the operating system's sandbox was not used
 
 
 class Collector:
@@ -162,16 +165,17 @@ def spec_paths(chapters: Iterable[str] | None) -> list[str]:
 
 
 def run(
-    target: str, limits: Limits, chapters: Iterable[str] | None = None, only: Iterable[str] | None = None
+    target: str, limits: Limits, chapters: Iterable[str] | None = None, only: Iterable[str] | None = None,
+    environment: sandbox.Environment | None = None,
 ) -> GradeRun:
     """Grade ``target`` (a .py file, package folder or dotted module name) against the spec; ``chapters`` and
-    ``only`` (requirement IDs) narrow the run."""
+    ``only`` (requirement IDs) narrow the run; ``environment``: the worker's isolation and libraries."""
     started = time.monotonic()
     paths = spec_paths(chapters)
     with tempfile.TemporaryDirectory(prefix="nnspec-grade-") as workdir, \
             tempfile.TemporaryDirectory(prefix="nnspec-hypothesis-") as hypothesis_home:
         configuration.set_hypothesis_home_dir(hypothesis_home)  # its caches (.hypothesis/) go here, not into cwd
-        implementation = IsolatedImplementation(target, limits, workdir, unreadable_paths())
+        implementation = IsolatedImplementation(target, limits, workdir, unreadable_paths(), environment)
         isolated: IsolatedImplementation | None = implementation
         load_error = None
         try:
@@ -183,9 +187,12 @@ def run(
             pytest_output = _pytest(paths, collector)
         finally:
             configuration.set_hypothesis_home_dir(None)
-            if isolated is not None:
-                isolated.close()
-    return _assemble(target, collector, isolated, load_error, pytest_output, time.monotonic() - started)
+            implementation.close()
+    grade_run = _assemble(target, collector, isolated, load_error, pytest_output, time.monotonic() - started)
+    grade_run.isolation = implementation.isolation
+    if implementation.fallback_reason:
+        grade_run.isolation_warning = sandbox.FALLBACK_WARNING.format(reason=implementation.fallback_reason)
+    return grade_run
 
 
 def _pytest(paths: list[str], collector: Collector) -> str:

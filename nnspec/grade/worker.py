@@ -1,11 +1,13 @@
 """The worker: the only process in which a submission's code runs.
 
-Started by ``nnspec.grade.proxy`` as ``python -I -B -m nnspec.grade.worker FD`` with FD one end of a socket pair.
-It applies its limits, installs the file/process guard, imports the submission, reports what it provides, then
-answers calls until told to exit. Protocol (pickled tuples; see ``wire`` for what may cross):
+Started by ``nnspec.grade.proxy`` in the view and isolation ``nnspec.grade.sandbox`` builds, as
+``python -I -S -B -c BOOT FD`` with FD one end of a socket pair; this file is part of the worker runtime copied
+there (standard library, NumPy and its sibling runtime modules only). It applies its limits, says it started,
+installs the file/process guard, imports the submission, reports what it provides, then answers calls until told
+to exit. Protocol (pickled tuples; see ``wire`` for what may cross):
 
-grader -> worker: ("call", name, args, kwargs) | ("callback_result", ok, value) | ("exit",)
-worker -> grader: ("ready", info) | ("load_error", text) | ("result", value, mirrors) |
+grader -> worker: settings | ("call", name, args, kwargs) | ("callback_result", ok, value) | ("exit",)
+worker -> grader: ("started",) | ("ready", info) | ("load_error", text) | ("result", value, mirrors) |
                   ("raised", RemoteError, mirrors) | ("callback", key, args, kwargs)
 
 ``mirrors`` maps the position (int) or keyword (str) of every argument the call changed in place to its new
@@ -31,11 +33,12 @@ from typing import Any
 import numpy as np
 
 from nnspec.grade import limits as limits_module
-from nnspec.grade import wire
+from nnspec.grade import loader, wire
 
 # Exceptions after which the worker's state cannot be trusted: it answers, then exits and is restarted.
 FATAL = (RecursionError, MemoryError)
-WORKER_FILES = frozenset(str(Path(path).resolve()) for path in (__file__, wire.__file__, limits_module.__file__))
+WORKER_FILES = frozenset(str(Path(path).resolve())
+                         for path in (__file__, wire.__file__, limits_module.__file__, loader.__file__))
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 
 
@@ -176,6 +179,9 @@ def remote_error(error: BaseException, fatal: bool) -> wire.RemoteError:
         message = str(error)
     except Exception:  # a hostile __str__
         message = "<the exception's message could not be rendered>"
+    note = loader.unavailable_note(error)  # e.g. a function that imports the reference when called
+    if note:
+        message += "\n" + note
     lines = tuple(line.rstrip("\n") for line in traceback.StackSummary.from_list(frames).format())
     return wire.bounded(wire.RemoteError(type(error).__name__, bases, message, lines, fatal))
 
@@ -210,19 +216,24 @@ def _flush_and_exit() -> None:
     os._exit(0)
 
 
-def main(fd: int) -> None:
+def main(fd: int, runtime: str) -> None:
+    """Serve the grader on descriptor ``fd``. Started by ``sandbox.boot_arguments`` with the runtime's folder
+    (holding this package as ``nnspec.grade``) on ``sys.path``: it is taken off, and the runtime's packages
+    emptied, before the submission is imported, so that no other module of nnspec can be imported there (the
+    packages stay in ``sys.modules``: pickles name the runtime's classes by their module)."""
+    sys.path.remove(runtime)
+    for package in ("nnspec", "nnspec.grade"):
+        sys.modules[package].__path__ = []
     channel = wire.Channel(socket.socket(fileno=fd))
     settings: dict[str, Any] = wire.decode_trusted(channel.receive(wire.SETTINGS_BYTES))
     limits_module.apply(settings["limits"])
+    channel.send(wire.encode(("started",)))  # from here on, a failure is the submission's
     sys.dont_write_bytecode = True
-    sys.path[:0] = settings["path"]
-    from spec.impl import ImplementationLoadError, load_implementation  # after the limits, before the guard
-
-    limits_module.guard(settings["writable"], settings["unreadable"])
+    limits_module.guard(settings["writable"], settings["readable"], settings["hidden"])
     before = set(sys.modules)
     try:
-        implementation = load_implementation(settings["target"])
-    except ImplementationLoadError as error:
+        module = loader.load_module(settings["target"])
+    except loader.ImplementationLoadError as error:
         channel.send(wire.encode(("load_error", wire.cut(error.details, wire.LOAD_ERROR_CHARS))))
         _flush_and_exit()
         return
@@ -231,11 +242,11 @@ def main(fd: int) -> None:
                                                          wire.LOAD_ERROR_CHARS))))
         _flush_and_exit()
         return
-    module = implementation.module
+    version = getattr(module, loader.CONTRACT_ATTRIBUTE, None)
     info = {
         "functions": describe_functions(module),
-        "contract_version": implementation.contract_version,
-        "origin": implementation.origin,
+        "contract_version": None if version is None else str(version),
+        "origin": loader.origin(module, settings["target"]),
         "modules": sorted({name.split(".")[0] for name in set(sys.modules) - before}),
     }
     worker = Worker(channel, module, settings["generation"], settings["limits"].message_bytes)
@@ -244,7 +255,3 @@ def main(fd: int) -> None:
     with contextlib.suppress(EOFError, OSError):  # the grader went away
         worker.serve()
     _flush_and_exit()
-
-
-if __name__ == "__main__":
-    main(int(sys.argv[1]))

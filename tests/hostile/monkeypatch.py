@@ -1,10 +1,16 @@
-"""Hostile: relu is wrong and tries to disarm the checks by patching numpy.testing, numpy, builtins and pytest."""
+"""Hostile: relu is wrong and tries to disarm the checks by patching numpy.testing, numpy, builtins and pytest
+(when the worker has it: it does not)."""
 
 import builtins
+import types
 
 import numpy as np
 import numpy.testing
-import pytest
+
+try:
+    import pytest
+except ImportError:
+    pytest = types.SimpleNamespace()
 from _activations import *  # noqa: F403  (the correct functions; relu is replaced below)
 
 
