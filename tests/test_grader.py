@@ -491,10 +491,12 @@ def hostile_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple
     return {name: (json.loads((folder / "reports" / f"{name}.json").read_text()), rows[name]) for name in rows}
 
 
+@pytest.mark.corpus
 def test_the_corpus_is_complete(hostile_reports: dict[str, Any]) -> None:
     assert set(hostile_reports) == set(HOSTILE_CASES)
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", sorted(HOSTILE_CASES))
 def test_a_hostile_submission_gets_a_complete_report(
     hostile_reports: dict[str, tuple[dict[str, Any], dict[str, str]]], name: str
@@ -513,12 +515,14 @@ def test_a_hostile_submission_gets_a_complete_report(
     assert not any(path.exists() for path in TAMPERED)
 
 
+@pytest.mark.corpus
 def test_printed_output_is_counted_and_truncated(hostile_reports: dict[str, Any]) -> None:
     report, _ = hostile_reports["prints_100mb"]
     assert report["output_bytes"] > 100_000_000
     assert len(report["output_head"]) <= config.load().limits.output_bytes
 
 
+@pytest.mark.corpus
 def test_no_bytecode_was_written_next_to_the_submissions(hostile_reports: dict[str, Any]) -> None:
     assert not (HOSTILE / "__pycache__").exists()
 
