@@ -269,6 +269,7 @@ def without_timings(report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.corpus  # a whole grade of an example: once per CI run
 def test_the_correct_example_passes_and_exits_0(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     finished = grade("examples/learner_correct.py", "--chapter", "layers", "--chapter", "gradient_check",
@@ -285,6 +286,7 @@ BUGGY_SELECTION = (  # five of the example's bugs, one function that is right an
 )
 
 
+@pytest.mark.corpus  # a whole grade of an example: once per CI run
 def test_the_buggy_example_fails_what_it_gets_wrong_and_is_reported_identically_twice(tmp_path: Path) -> None:
     runs = []
     for attempt in range(2):
