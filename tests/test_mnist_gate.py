@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "gate" / "relu_derivative_missing.py"
 TIMEOUT = 900  # seconds: five MNIST epochs on a busy 2-core machine
+
+pytestmark = pytest.mark.corpus  # heavy (trains on MNIST): once per CI run, on one interpreter
 
 
 def test_gate_fails_a_backward_without_the_relu_derivative() -> None:

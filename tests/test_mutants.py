@@ -20,6 +20,8 @@ import pytest
 from tests.mutants.catalogue import BY_NAME, LEARNER_FILE, MUTANTS, REFERENCE, Mutant
 from tests.mutants.mutation import ROOT, Job, SpecRun, copy_file, copy_reference, run_batch, spec_modules
 
+pytestmark = pytest.mark.corpus  # heavy: run once per CI run, on one interpreter (tox env "corpus")
+
 WORKERS = 2  # the machine's cores
 CORRECT = ROOT / "tests" / "mutants" / "correct"
 VARIANTS = sorted(path.stem for path in CORRECT.glob("*.py"))

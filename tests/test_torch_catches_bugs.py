@@ -100,6 +100,7 @@ OTHER_SUBMISSIONS = {
     "activations_only.py": "correct, activations only",
     "activations_package": "correct, activations only (a package)",
     "broken_import.py": "fails at import: IMPL-LOADS, not a gradient",
+    "backward_never_returns.py": "backward loops forever: the grader's time limits (tests/test_timeouts.py)",
 }
 CONTROL_SELECTION = ("TORCH-RELU", "TORCH-LINEAR-BACKWARD", "TORCH-MOMENTUM", "TORCH-DOC001-EXERCISE")
 

@@ -15,9 +15,11 @@ Design, in one paragraph per decision:
 - In-place changes the submission makes to its arguments are mirrored back onto the grader's objects (and a
   ``np.random.Generator`` argument advances), and read-only arrays stay read-only, so purity checks see what
   they would see in process.
-- Every call has a time limit (per chapter, configurable) and the worker has memory, CPU, file-size and core
-  limits; a timeout, crash, exit or broken channel fails the running requirement, the worker is restarted (the
-  submission re-imported) and the requirement's remaining calls fail at once instead of waiting again.
+- Every call has a time limit (per chapter, configurable), every requirement a budget shared by all its cases,
+  and the worker has memory, CPU, file-size and core limits; a timeout, crash, exit or broken channel fails the
+  running requirement, the worker is restarted (the submission re-imported) and the requirement's remaining calls,
+  in all its cases, fail at once instead of waiting again. A function that timed out, or crashed the worker twice,
+  is not called again in the grade: later calls fail at once, naming the earlier failure.
 - What the worker sees is built, not inherited (``sandbox.prepare``): the standard library (``python -I -S``: no
   site-packages, no environment variables), the folders of the libraries the configuration allows (``[worker]
   libraries``, import names, NumPy and SciPy by default; each library's folder and its ``NAME.libs``, never the

@@ -22,7 +22,7 @@ from typing import Any
 
 MIB = 2**20
 # Per-call time limits by chapter (seconds): spec calls are small arrays; training chapters get longer.
-CHAPTER_CALL_TIMEOUTS = {"network": 60.0, "experiments": 300.0, "mnist": 600.0, "torch": 60.0}
+CHAPTER_CALL_TIMEOUTS = {"network": 60.0, "experiments": 60.0, "mnist": 600.0, "torch": 60.0}
 # All the calls of one requirement together, by chapter (seconds): the MNIST gate alone may take minutes.
 CHAPTER_REQUIREMENT_TIMEOUTS = {"experiments": 600.0, "mnist": 900.0}
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND

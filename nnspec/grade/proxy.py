@@ -4,7 +4,12 @@ but every call runs in a worker process (``nnspec.grade.worker``) under time, me
 A call that times out, crashes the worker, or ends in an exception after which the worker cannot be trusted
 (SystemExit, KeyboardInterrupt, RecursionError, MemoryError) fails the running requirement with a message that
 says what happened; the worker is restarted (the submission re-imported) for the next requirement, and the rest
-of the running requirement fails at once with the same message instead of waiting again.
+of the running requirement, all its parametrized cases included, fails at once with the same message instead of
+waiting again. A function that timed out (its own call limit, not a requirement's budget) or crashed the worker
+twice is not called again in the same grade: later calls to it fail at once, naming the earlier failure.
+
+Time limits hold per requirement, not per pytest item: a requirement's budget is shared by all its cases
+(``begin_requirement`` carries what they spent), and a restart's import counts against it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +36,7 @@ import pytest
 
 from nnspec.grade import sandbox, unpickle, wire
 from nnspec.grade.limits import Limits
-from spec.assertions import check, describe_call
+from spec.assertions import describe_call, header
 from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, ImplementationLoadError
 from spec.requirements import current
 
@@ -45,6 +51,7 @@ WORKER_ENV = {  # one BLAS thread: the machine's cores are shared; fixed hash se
 
 TIMEOUT_ADVICE = (". Look for an endless or very slow loop; the submission's process was stopped and restarted for "
                   "the next requirement")
+CRASHES_BEFORE_BAR = 2  # a function that crashed the worker this many times is not called again in the grade
 
 
 class WorkerLostError(Exception):
@@ -59,6 +66,15 @@ WORKER_START_FAILED = ("the grader could not start the submission's process (a p
                        "or its installation, not of the submission)")
 START_LINES = 5  # the last lines the failed worker printed (bubblewrap's or Python's own error), in the report
 START_TIMEOUT_S = 60.0  # the worker's own start (sandbox, interpreter, NumPy), before the submission's import
+
+
+class RequirementAbandoned(BaseException):
+    """The running requirement fails without calling the submission again (its message is the whole failure).
+
+    A BaseException, not an Exception or pytest's Failed, so that hypothesis neither shrinks nor replays (every
+    further example would fail at once the same way) and spec code catching Exception cannot swallow it; the
+    runner reports it as an ordinary failure with this message.
+    """
 
 
 @dataclass
@@ -181,9 +197,18 @@ class IsolatedImplementation:
         self.loaded_modules: list[str] = []
         self.restarts = 0
         self.broken: str | None = None  # set when the submission cannot be started again
-        self.poisoned: str | None = None  # the failure that ends the running requirement
+        self.poisoned: str | None = None  # the failure (whole message) that ended the running requirement
+        self.failures: dict[str, str] = {}  # requirement ID -> the failure that ended it, for its later cases
+        self.barred: dict[str, str] = {}  # function -> why it is not called again (timed out, crashed twice)
+        self.crashes: Counter[str] = Counter()  # function -> times it crashed the worker
+        self.round_trips: Counter[str] = Counter()  # requirement ID -> messages to the worker that were answered
+        self.requirement: str | None = None  # the running requirement's ID (None: outside the spec's runner)
+        self.spent: dict[str, float] = {}  # requirement ID -> seconds its earlier cases took
+        self.item_started = 0.0
         self.item_deadline = float("inf")
         self.requirement_budget = limits.requirement_timeout
+        self.outer_name = ""
+        self.bar_on_timeout = ""  # why the running outer call is barred if it times out ("" for a budget's end)
         self.callbacks: dict[int, Callable[..., Any]] = {}
         self.callback_error: BaseException | None = None
         self.deadline = float("inf")
@@ -196,9 +221,10 @@ class IsolatedImplementation:
 
     # --- worker lifetime -------------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start a worker and import the submission; ImplementationLoadError when the import fails
-        (WorkerStartError when the worker itself cannot start)."""
+    def start(self, timeout: float | None = None) -> None:
+        """Start a worker and import the submission (within ``timeout``, default the import limit);
+        ImplementationLoadError when the import fails (WorkerStartError when the worker itself cannot start)."""
+        timeout = self.limits.import_timeout if timeout is None else timeout
         self.generation += 1
         view = self._view()
         settings = {
@@ -208,11 +234,11 @@ class IsolatedImplementation:
         worker = WorkerProcess(settings, self.output, view)
         self._await_start(worker)
         try:
-            message = worker.receive(self.limits.import_timeout, self.limits.message_bytes)
+            message = worker.receive(timeout, self.limits.message_bytes)
         except TimeoutError:
             worker.stop(kill=True)
             raise ImplementationLoadError(
-                self.target, f"importing the submission did not finish within {self.limits.import_timeout:g} s "
+                self.target, f"importing the submission did not finish within {timeout:g} s "
                              "(an endless loop or long computation at module level?)"
             ) from None
         except Exception as error:  # EOFError, OSError, or a message the allow-list refused
@@ -287,16 +313,21 @@ class IsolatedImplementation:
         worker.stop(kill=True)
         self.worker = None
         self.restarts += 1
-        self.poisoned = reason
+        self._poison("\n".join([header(), reason]))  # call() replaces it with the whole message
         raise WorkerLostError(reason)
 
     def _ensure_worker(self) -> WorkerProcess:
         if self.broken is not None:
             raise WorkerLostError(self.broken)
         if self.worker is None:
+            budget = self.item_deadline - time.monotonic()  # a restart's import counts against the requirement
             try:
-                self.start()
+                self.start(min(self.limits.import_timeout, budget))
             except ImplementationLoadError as error:
+                if budget < self.limits.import_timeout and time.monotonic() >= self.item_deadline:
+                    raise WorkerLostError(
+                        f"restarting the submission's process did not finish within the {self.requirement_budget:g} "
+                        "s this requirement may take in all") from None
                 self.broken = f"the submission could not be imported again after a restart:\n{error.details}"
                 raise WorkerLostError(self.broken) from None
         assert self.worker is not None
@@ -320,12 +351,19 @@ class IsolatedImplementation:
             pytest.skip(NOT_IMPLEMENTED + name)
         return self._function(name, guarded=True)
 
-    def begin_requirement(self, chapter: str = "other") -> None:
-        """Called before each spec test: a fresh time budget (``chapter``'s), and no failure carried over."""
-        self.poisoned = None
+    def begin_requirement(self, chapter: str = "other", requirement: str | None = None) -> None:
+        """Called before each spec test (pytest item) of ``requirement``: what remains of the requirement's time
+        budget (``chapter``'s, shared by all its items), and the failure that ended it in an earlier item, if
+        any. Without ``requirement``, a fresh budget and no failure carried over."""
+        now = time.monotonic()
+        if self.requirement is not None:
+            self.spent[self.requirement] = self.spent.get(self.requirement, 0.0) + now - self.item_started
+        self.requirement, self.item_started = requirement, now
+        self.poisoned = self.failures.get(requirement) if requirement is not None else None
         self.last_call = None
         self.requirement_budget = self.limits.requirement_timeout_for(chapter)
-        self.item_deadline = time.monotonic() + self.requirement_budget
+        spent = self.spent.get(requirement, 0.0) if requirement is not None else 0.0
+        self.item_deadline = now + self.requirement_budget - spent
 
     def reproduction(self) -> str:
         """The requirement's last call into the submission as one line of Python, or "" when an input is too large
@@ -351,26 +389,47 @@ class IsolatedImplementation:
     def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], guarded: bool) -> Any:
         """Run ``name(*args, **kwargs)`` in the worker; failures become spec failures (or rebuilt exceptions)."""
         inputs = self._named(name, args, kwargs)
+        if self.poisoned is not None and self.depth == 0:
+            raise RequirementAbandoned(f"{self.poisoned}\n(the requirement's later calls were not made: {name} and "
+                                       "what follows it)")
         if self.depth == 0:
             self.last_call = (name, args, kwargs)
-        if self.poisoned is not None and self.depth == 0:
-            self._fail(name, inputs, self.poisoned + "\n(this call was not made: the requirement already failed)")
+        if name in self.barred:
+            raise RequirementAbandoned(failure_text(name, inputs, self.barred[name]))
         try:
             value, error = self._call(name, args, kwargs)
         except WorkerLostError as lost:  # reported outside this block: no "during handling of..." in the message
+            if self.depth > 0:  # inside a callback: the outer call, whose limit it was, reports it
+                raise
             value, error, lost_text = None, None, str(lost)
         else:
             lost_text = ""
         if lost_text:
-            self._fail(name, inputs, lost_text)
+            self._fail(self._poison(failure_text(name, inputs, lost_text)))
         if error is None:
             return value
         if error.fatal:
             self._retire()
-            self.poisoned = "\n".join(render_raised(error))
+            self._crashed(name, error.type_name)
+            self._poison(failure_text(name, inputs, *render_raised(error)))
         if not guarded and "Exception" in error.bases and not error.fatal:
             raise rebuild(error)
-        self._fail(name, inputs, *render_raised(error))
+        self._fail(failure_text(name, inputs, *render_raised(error)))
+
+    def _poison(self, message: str) -> str:
+        """``message`` ends the running requirement: its later calls, in this case or another, fail with it."""
+        self.poisoned = message
+        if self.requirement is not None:
+            self.failures[self.requirement] = message
+        return message
+
+    def _crashed(self, name: str, how: str) -> None:
+        """``name`` lost the worker (``how``); the second time, it is not called again in this grade."""
+        self.crashes[name] += 1
+        if self.crashes[name] >= CRASHES_BEFORE_BAR:
+            self.barred[name] = (
+                f"{name} was not called: it crashed the submission's process {self.crashes[name]} times earlier in "
+                f"this grade (the last time in {current().id}: {how}), and is not called again")
 
     def _retire(self) -> None:
         """The worker exits by itself after a fatal exception: collect it, count the restart."""
@@ -380,9 +439,8 @@ class IsolatedImplementation:
             self.restarts += 1
 
     @staticmethod
-    def _fail(name: str, inputs: Mapping[str, Any], *lines: str) -> NoReturn:
-        check(False, "\n".join([*describe_call(name, inputs), *lines]))
-        raise AssertionError("unreachable")
+    def _fail(message: str) -> NoReturn:
+        pytest.fail(message, pytrace=False)
 
     def _named(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         parameters = [
@@ -401,18 +459,23 @@ class IsolatedImplementation:
         outer = self.depth == 0
         broken: BaseException | None
         if outer:
-            chapter = current().chapter
-            limit = self.limits.call_timeout_for(chapter)
+            req = current()
+            limit = self.limits.call_timeout_for(req.chapter)
             budget = self.item_deadline - time.monotonic()
             self.deadline = time.monotonic() + max(min(limit, budget), MIN_CALL_TIME_S)
             self.callbacks, self.callback_error = {}, None
+            self.outer_name = name
+            own_limit = f"{limit:g} s (the time limit of one call in chapter {req.chapter})"
             self.timeout_text = (
-                f"{name} did not return within {limit:g} s (the time limit of one call in chapter {chapter})"
-                if limit <= budget else
+                f"{name} did not return within {own_limit}" if limit <= budget else
                 f"{name} did not return within the {self.requirement_budget:g} s this requirement may take "
                 "in all"
             )
+            self.bar_on_timeout = (  # only a function that overran its own limit: a budget's end is no verdict
+                f"{name} was not called: it did not return within {own_limit} in {req.id} earlier in this grade, "
+                "and a function that timed out is not waited for again" if limit <= budget else "")
         message = ("call", name, self._for_worker(args), self._for_worker(kwargs))
+        self.round_trips[current().id] += 1
         self.depth += 1
         try:
             worker.send(message, self.deadline - time.monotonic())
@@ -426,12 +489,15 @@ class IsolatedImplementation:
         finally:
             self.depth -= 1
         if timed_out:
+            if self.bar_on_timeout:
+                self.barred[self.outer_name] = self.bar_on_timeout
             self._lose(worker, self.timeout_text + TIMEOUT_ADVICE)
         if broken is not None:
             status = worker.exit_status(KILL_GRACE_S)
             detail = "" if isinstance(broken, EOFError) else f" ({type(broken).__name__}: {broken})"
-            self._lose(worker, f"the submission's process {describe_exit(status)} during {name}{detail}; "
-                               "it was restarted for the next requirement")
+            how = f"the submission's process {describe_exit(status)} during {name}{detail}"
+            self._crashed(self.outer_name, how)
+            self._lose(worker, f"{how}; it was restarted for the next requirement")
         kind, value, mirrors = reply
         for position, mirror in mirrors.items():
             if isinstance(position, int) and 0 <= position < len(args):
@@ -453,6 +519,7 @@ class IsolatedImplementation:
             raise OSError(f"unexpected message {message[0]!r} from the worker")
 
     def _run_callback(self, worker: WorkerProcess, key: int, args: Any, kwargs: Any) -> None:
+        self.round_trips[current().id] += 1
         function = self.callbacks.get(key)
         try:
             if function is None:
@@ -482,6 +549,11 @@ class IsolatedImplementation:
             return item
 
         return wire.walk(value, leaf)
+
+
+def failure_text(name: str, inputs: Mapping[str, Any], *lines: str) -> str:
+    """A failure message as the spec writes it: the running requirement, the call with its inputs, then ``lines``."""
+    return "\n".join([header(), *describe_call(name, inputs), *lines])
 
 
 def _is_reply(message: tuple[Any, ...]) -> bool:

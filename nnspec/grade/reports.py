@@ -199,9 +199,11 @@ def to_json(report: Report) -> dict[str, Any]:
         "isolation": run.isolation,
         "warnings": report.warnings,
         "worker_restarts": run.restarts,
+        "round_trips": run.round_trips,
         "output_bytes": run.output_total,
         "output_head": run.output_head,
         "duration": round(run.duration, 3),
+        "started_at": round(run.started_at, 3),
         "requirements": [
             {
                 "id": item.result.id,
@@ -216,6 +218,8 @@ def to_json(report: Report) -> dict[str, Any]:
                 "message": item.result.message,
                 "cases": item.result.cases,
                 "duration": round(item.result.duration, 3),
+                "finished": round(item.result.finished, 3),
+                "round_trips": item.result.round_trips,
             }
             for item in report.scored
         ],

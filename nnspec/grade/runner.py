@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from hypothesis import configuration
 import spec
 from nnspec.grade import sandbox
 from nnspec.grade.limits import Limits
-from nnspec.grade.proxy import IsolatedImplementation, unreadable_paths
+from nnspec.grade.proxy import IsolatedImplementation, RequirementAbandoned, unreadable_paths
 from spec.impl import NOT_IMPLEMENTED, ImplementationLoadError
 from spec.plugin import IMPL_LOADS, SESSION_PLUGIN, requirement_of
 from spec.requirements import CHAPTERS, REGISTRY, Requirement
@@ -46,6 +47,8 @@ class RequirementResult:
     message: str = ""
     duration: float = 0.0
     cases: int = 0
+    round_trips: int = 0  # messages to the worker (calls, and callbacks answered) that were answered or timed out
+    finished: float = 0.0  # seconds after the grade's start when its last case ended
 
     @property
     def id(self) -> str:
@@ -64,6 +67,8 @@ class GradeRun:
     output_total: int = 0
     output_head: str = ""
     restarts: int = 0
+    round_trips: int = 0
+    started_at: float = 0.0  # the grade's start, seconds since the epoch (time.time())
     loaded_modules: list[str] = field(default_factory=list)
     duration: float = 0.0
     pytest_output: str = ""
@@ -86,6 +91,7 @@ class Collector:
         self.requirement_of: dict[str, Requirement] = {}
         self.cases: dict[str, list[tuple[str, str, float]]] = {}
         self.not_graded: set[str] = set()  # requirements checked against oracles only: left out of the grade
+        self.finished: dict[str, float] = {}  # nodeid -> time.monotonic() when its last phase was reported
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -122,8 +128,20 @@ class Collector:
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
         if self.implementation is not None:
             req = self.requirement_of.get(item.nodeid)
-            self.implementation.begin_requirement(req.chapter if req is not None else "other")
+            if req is None:
+                self.implementation.begin_requirement()
+            else:
+                self.implementation.begin_requirement(req.chapter, req.id)
         return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if call.excinfo is not None and isinstance(call.excinfo.value, RequirementAbandoned):
+            report.longrepr = str(call.excinfo.value)  # the whole failure is the message, as pytest.fail's
+        return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = _outcome(report)
@@ -139,6 +157,7 @@ class Collector:
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2]).removeprefix("Skipped: ")
         self.cases.setdefault(report.nodeid, []).append((outcome, message, report.duration))
+        self.finished[report.nodeid] = time.monotonic()
 
 
 def _outcome(report: pytest.TestReport) -> str | None:
@@ -170,7 +189,7 @@ def run(
 ) -> GradeRun:
     """Grade ``target`` (a .py file, package folder or dotted module name) against the spec; ``chapters`` and
     ``only`` (requirement IDs) narrow the run; ``environment``: the worker's isolation and libraries."""
-    started = time.monotonic()
+    started, started_at = time.monotonic(), time.time()
     paths = spec_paths(chapters)
     with tempfile.TemporaryDirectory(prefix="nnspec-grade-") as workdir, \
             tempfile.TemporaryDirectory(prefix="nnspec-hypothesis-") as hypothesis_home:
@@ -188,7 +207,8 @@ def run(
         finally:
             configuration.set_hypothesis_home_dir(None)
             implementation.close()
-    grade_run = _assemble(target, collector, isolated, load_error, pytest_output, time.monotonic() - started)
+    grade_run = _assemble(target, collector, isolated, load_error, pytest_output, started)
+    grade_run.started_at = started_at
     grade_run.isolation = implementation.isolation
     if implementation.fallback_reason:
         grade_run.isolation_warning = sandbox.FALLBACK_WARNING.format(reason=implementation.fallback_reason)
@@ -219,7 +239,7 @@ def _assemble(
     implementation: IsolatedImplementation | None,
     load_error: ImplementationLoadError | None,
     pytest_output: str,
-    duration: float,
+    started: float,
 ) -> GradeRun:
     outcomes: dict[str, list[tuple[str, str, float]]] = {}
     selected = [req for req in REGISTRY.values()
@@ -231,11 +251,15 @@ def _assemble(
             result = by_id.setdefault(req.id, RequirementResult(req))
             result.cases += 1
             result.duration += sum(seconds for _, _, seconds in cases)
+            result.finished = max(result.finished, collector.finished[nodeid] - started)
             outcomes.setdefault(req.id, []).extend(cases)
     if load_error is None:
         by_id[IMPL_LOADS.id] = RequirementResult(IMPL_LOADS, "passed", cases=1)
     for req_id, cases in outcomes.items():
         by_id[req_id].status, by_id[req_id].message = _combine(cases)
+    round_trips = implementation.round_trips if implementation is not None else Counter[str]()
+    for req_id, result in by_id.items():
+        result.round_trips = round_trips[req_id]
     return GradeRun(
         target=target,
         origin=implementation.origin if implementation is not None else target,
@@ -245,8 +269,9 @@ def _assemble(
         output_total=implementation.output.total if implementation is not None else 0,
         output_head=implementation.output.text() if implementation is not None else "",
         restarts=implementation.restarts if implementation is not None else 0,
+        round_trips=sum(round_trips.values()),
         loaded_modules=implementation.loaded_modules if implementation is not None else [],
-        duration=duration,
+        duration=time.monotonic() - started,
         pytest_output=pytest_output,
     )
 
