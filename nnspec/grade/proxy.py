@@ -363,7 +363,7 @@ class IsolatedImplementation:
         self.depth += 1
         try:
             worker.send(message, self.deadline - time.monotonic())
-            reply = self._await(worker)
+            reply = self._await(worker, args, kwargs)
         except TimeoutError:
             broken, timed_out = None, True
         except (OSError, EOFError, pickle.UnpicklingError) as error:
@@ -380,22 +380,21 @@ class IsolatedImplementation:
             self._lose(worker, f"the submission's process {describe_exit(status)} during {name}{detail}; "
                                "it was restarted for the next requirement")
         kind, value, mirrors = reply
-        for position, mirror in mirrors.items():
-            if isinstance(position, int) and 0 <= position < len(args):
-                wire.apply_back(args[position], mirror)
-            elif isinstance(position, str) and position in kwargs:
-                wire.apply_back(kwargs[position], mirror)
+        apply_mirrors(args, kwargs, mirrors)
         if outer and self.callback_error is not None:
             raise self.callback_error
         return (value, None) if kind == "result" else (None, value)
 
-    def _await(self, worker: WorkerProcess) -> tuple[Any, ...]:
+    def _await(self, worker: WorkerProcess, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        """The reply to the call of ``args``, ``kwargs``, running the call-backs it makes on the way; before each,
+        the call's in-place changes to its arguments so far are mirrored onto ``args`` and ``kwargs``."""
         while True:
             message = worker.receive(self.deadline - time.monotonic(), self.limits.message_bytes)
             if _is_reply(message):
                 return message
-            if message[0] == "callback" and len(message) == 4:
-                self._run_callback(worker, *message[1:])
+            if message[0] == "callback" and len(message) == 5 and isinstance(message[4], dict):
+                apply_mirrors(args, kwargs, message[4])
+                self._run_callback(worker, *message[1:4])
                 continue
             raise OSError(f"unexpected message {message[0]!r} from the worker")
 
@@ -428,7 +427,22 @@ class IsolatedImplementation:
                 return wire.Frozen(item)
             return item
 
-        return wire.walk(value, leaf)
+        def subclass(original: Any, plain: Any) -> Any:
+            """A carrier goes back as the submission's own object (unless its worker has been restarted)."""
+            if wire.is_carried(original) and original.handle.generation == self.generation:
+                return wire.Returned(original.handle, plain)
+            return plain
+
+        return wire.walk(value, leaf, subclass)
+
+
+def apply_mirrors(args: tuple[Any, ...], kwargs: dict[str, Any], mirrors: dict[Any, Any]) -> None:
+    """Change the caller's arguments in place as the worker changed its copies (``mirrors``: see worker.py)."""
+    for position, mirror in mirrors.items():
+        if isinstance(position, int) and 0 <= position < len(args):
+            wire.apply_back(args[position], mirror)
+        elif isinstance(position, str) and position in kwargs:
+            wire.apply_back(kwargs[position], mirror)
 
 
 def _is_reply(message: tuple[Any, ...]) -> bool:
