@@ -58,6 +58,13 @@ def backward_named(caches):
 def ordered(x):
     return OrderedDict(first=x)
 
+class Block:
+    def __init__(self, megabytes):
+        self.data = np.ones(megabytes * 2**20 // 8)
+
+def block(megabytes):
+    return Block(megabytes)
+
 def kind_of(value):
     return type(value).__name__
 
@@ -124,9 +131,10 @@ def escape(x):
 
 
 @contextlib.contextmanager
-def started(target: Path, workdir: Path) -> Iterator[IsolatedImplementation]:
-    """``target`` imported in a worker, ready for calls (1 s per call), closed afterwards."""
-    implementation = IsolatedImplementation(str(target), Limits(call_timeout=1.0), str(workdir), unreadable_paths())
+def started(target: Path, workdir: Path, limits: Limits | None = None) -> Iterator[IsolatedImplementation]:
+    """``target`` imported in a worker, ready for calls (by default 1 s per call), closed afterwards."""
+    limits = limits or Limits(call_timeout=1.0)
+    implementation = IsolatedImplementation(str(target), limits, str(workdir), unreadable_paths())
     implementation.start()
     implementation.begin_requirement()
     try:
@@ -136,11 +144,15 @@ def started(target: Path, workdir: Path) -> Iterator[IsolatedImplementation]:
 
 
 @pytest.fixture(scope="module")
-def isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IsolatedImplementation]:
-    folder = tmp_path_factory.mktemp("submission")
-    target = folder / "submission.py"
+def submission(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("submission") / "submission.py"
     target.write_text(textwrap.dedent(SUBMISSION))
-    with started(target, tmp_path_factory.mktemp("work")) as implementation:
+    return target
+
+
+@pytest.fixture(scope="module")
+def isolated(submission: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IsolatedImplementation]:
+    with started(submission, tmp_path_factory.mktemp("work")) as implementation:
         yield implementation
 
 
@@ -178,6 +190,19 @@ def test_the_graders_changes_to_a_carried_object_reach_the_submission(isolated: 
     _, caches = isolated.raw("forward_named")(W, A)
     caches[0][0][0, 0] = 100.0
     assert isolated.raw("backward_named")(caches)[0, 0] == 103.0
+
+
+BLOCK_MIB, BLOCKS, WORKER_MIB = 64, 80, 1024  # 5 GiB in all if the worker kept every block: 5 times its memory
+
+
+def test_the_worker_frees_what_the_grader_no_longer_holds(submission: Path, tmp_path: Path) -> None:
+    limits = Limits(call_timeout=5.0, memory_bytes=WORKER_MIB * 2**20)
+    with started(submission, tmp_path, limits) as isolated:
+        for _ in range(BLOCKS):
+            assert isinstance(isolated.block(BLOCK_MIB), wire.Handle)  # dropped at once by the grader
+        held = [isolated.block(BLOCK_MIB) for _ in range(3)]
+        assert [isolated.kind_of(handle) for handle in held] == ["Block"] * 3
+        assert isolated.restarts == 0
 
 
 def test_functions_passed_in_are_called_back_in_the_grader(isolated: IsolatedImplementation) -> None:

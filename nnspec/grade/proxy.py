@@ -21,6 +21,8 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,6 +171,7 @@ class IsolatedImplementation:
         self.item_deadline = float("inf")
         self.requirement_budget = limits.requirement_timeout
         self.callbacks: dict[int, Callable[..., Any]] = {}
+        self.released: deque[tuple[int, int]] = deque()  # (generation, key) of handles the grader let go
         self.callback_error: BaseException | None = None
         self.deadline = float("inf")
         self.depth = 0
@@ -362,6 +365,7 @@ class IsolatedImplementation:
         message = ("call", name, self._for_worker(args), self._for_worker(kwargs))
         self.depth += 1
         try:
+            self._release(worker)
             worker.send(message, self.deadline - time.monotonic())
             reply = self._await(worker, args, kwargs)
         except TimeoutError:
@@ -380,6 +384,7 @@ class IsolatedImplementation:
             self._lose(worker, f"the submission's process {describe_exit(status)} during {name}{detail}; "
                                "it was restarted for the next requirement")
         kind, value, mirrors = reply
+        self._track(reply)
         apply_mirrors(args, kwargs, mirrors)
         if outer and self.callback_error is not None:
             raise self.callback_error
@@ -393,10 +398,26 @@ class IsolatedImplementation:
             if _is_reply(message):
                 return message
             if message[0] == "callback" and len(message) == 5 and isinstance(message[4], dict):
+                self._track(message)
                 apply_mirrors(args, kwargs, message[4])
                 self._run_callback(worker, *message[1:4])
                 continue
             raise OSError(f"unexpected message {message[0]!r} from the worker")
+
+    def _track(self, message: tuple[Any, ...]) -> None:
+        """Note each handle in ``message``: when the grader drops it, the worker may drop the object behind it."""
+        for handle in wire.handles(message):
+            weakref.finalize(handle, self.released.append, (handle.generation, handle.key))
+
+    def _release(self, worker: WorkerProcess) -> None:
+        """Tell the worker which of its kept objects the grader holds no handle to any more."""
+        keys = []
+        while self.released:
+            generation, key = self.released.popleft()
+            if generation == self.generation:
+                keys.append(key)
+        if keys:
+            worker.send(("release", tuple(keys)), self.deadline - time.monotonic())
 
     def _run_callback(self, worker: WorkerProcess, key: int, args: Any, kwargs: Any) -> None:
         function = self.callbacks.get(key)

@@ -24,7 +24,7 @@ import socket
 import struct
 import types
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,10 @@ ALLOWED_GLOBALS = frozenset({
 
 @dataclass(frozen=True)
 class Handle:
-    """An object that stays in the worker (generation = which run of the worker made it)."""
+    """An object that stays in the worker (generation = which run of the worker made it).
+
+    The worker keeps the object until the grader's one ``Handle`` for it is garbage: copies are the handle itself.
+    """
 
     generation: int
     key: int
@@ -56,6 +59,12 @@ class Handle:
 
     def __repr__(self) -> str:
         return f"<opaque {self.kind} #{self.key} kept in the submission's process>"
+
+    def __copy__(self) -> Handle:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Handle:
+        return self
 
 
 @dataclass(frozen=True)
@@ -268,6 +277,19 @@ def walk(value: Any, leaf: Callable[[Any], Any], subclass: Callable[[Any, Any], 
     else:
         return leaf(value)
     return plain if subclass is None or type(value) in CARRIERS else subclass(value, plain)
+
+
+def handles(value: Any) -> Iterator[Handle]:
+    """Every handle in ``value`` (a message from the worker), those of carriers included."""
+    if isinstance(value, Handle):
+        yield value
+    if is_carried(value):
+        yield value.handle
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from handles(item)
 
 
 def is_data(value: Any) -> bool:

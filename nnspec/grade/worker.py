@@ -4,14 +4,15 @@ Started by ``nnspec.grade.proxy`` as ``python -I -B -m nnspec.grade.worker FD`` 
 It applies its limits, installs the file/process guard, imports the submission, reports what it provides, then
 answers calls until told to exit. Protocol (pickled tuples; see ``wire`` for what may cross):
 
-grader -> worker: ("call", name, args, kwargs) | ("callback_result", ok, value) | ("exit",)
+grader -> worker: ("call", name, args, kwargs) | ("callback_result", ok, value) | ("release", keys) | ("exit",)
 worker -> grader: ("ready", info) | ("load_error", text) | ("result", value, mirrors) |
                   ("raised", RemoteError, mirrors) | ("callback", key, args, kwargs, mirrors)
 
 ``mirrors`` maps the position (int) or keyword (str) of every argument the running call changed in place, since
 the grader last heard of it, to its new state, so the grader can change its own copy the same way: the spec checks
 purity on the caller's objects, and a grader-side function called back in the middle of a call (numerical_gradient's
-``f`` closing over the ``x`` being perturbed in place) sees the perturbation.
+``f`` closing over the ``x`` being perturbed in place) sees the perturbation. ``release`` (no reply) names the
+kept objects whose handles the grader no longer holds.
 """
 
 from __future__ import annotations
@@ -89,6 +90,9 @@ class Worker:
     def dispatch(self, message: tuple[Any, ...]) -> None:
         if message[0] == "call":
             self.call(*message[1:])
+        elif message[0] == "release":
+            for key in message[1]:
+                self.objects.pop(key, None)
         else:
             raise RuntimeError(f"unexpected message from the grader: {message[0]!r}")
 
