@@ -183,10 +183,13 @@ GD_STEPS = 100
 
 
 def _theta_trajectory(impl: Any, eta: float) -> np.ndarray:
-    theta = {"W1": np.array([[GD_START]])}
+    """theta is W1 of a one-unit layer; its b1 (a full parameters dict, as the contract has it) is not in the loss,
+    so its gradient is 0."""
+    theta = {"W1": np.array([[GD_START]]), "b1": np.zeros((1, 1))}
     trajectory = [GD_START]
     for _ in range(GD_STEPS):
-        theta = impl.update_parameters(theta, {"dW1": 2.0 * np.asarray(theta["W1"])}, eta)
+        grads = {"dW1": 2.0 * np.asarray(theta["W1"]), "db1": np.zeros((1, 1))}
+        theta = impl.update_parameters(theta, grads, eta)
         trajectory.append(float(np.asarray(theta["W1"]).item()))
     return np.array(trajectory)
 
@@ -198,7 +201,7 @@ def _theta_trajectory(impl: Any, eta: float) -> np.ndarray:
 )
 def test_exp_gd_converges(impl: Any) -> None:
     trajectory = _theta_trajectory(impl, 0.1)
-    inputs = {"parameters": {"W1": [[GD_START]]}, "grads": "2 theta", "learning_rate": 0.1}
+    inputs = {"parameters": {"W1": [[GD_START]], "b1": [[0.0]]}, "grads": "2 theta, 0", "learning_rate": 0.1}
     assert_close(trajectory[1:] / trajectory[:-1], np.full(GD_STEPS, 0.8), fn="update_parameters", inputs=inputs,
                  what="theta_{t+1} / theta_t", rtol=1e-12)
     check(abs(trajectory[-1]) < 1e-8, f"after {GD_STEPS} steps theta is {trajectory[-1]:.3g}, not near 0")
@@ -211,7 +214,7 @@ def test_exp_gd_converges(impl: Any) -> None:
 )
 def test_exp_gd_diverges(impl: Any) -> None:
     trajectory = _theta_trajectory(impl, 1.1)
-    inputs = {"parameters": {"W1": [[GD_START]]}, "grads": "2 theta", "learning_rate": 1.1}
+    inputs = {"parameters": {"W1": [[GD_START]], "b1": [[0.0]]}, "grads": "2 theta, 0", "learning_rate": 1.1}
     assert_close(trajectory[1:] / trajectory[:-1], np.full(GD_STEPS, -1.2), fn="update_parameters", inputs=inputs,
                  what="theta_{t+1} / theta_t", rtol=1e-12)
     check(abs(trajectory[-1]) > 1e6 * GD_START, f"after {GD_STEPS} steps |theta| is {abs(trajectory[-1]):.3g}")

@@ -7,6 +7,7 @@ which also gives the workers the corpus's shared modules), so it takes about a m
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import json
@@ -29,7 +30,7 @@ from nnspec.grade import batch, config, frameworks, reports, unpickle, wire
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, RequirementAbandoned, literal, unreadable_paths
 from nnspec.grade.runner import GradeRun, RequirementResult
-from spec.impl import ImplementationLoadError
+from spec.impl import ImplementationLoadError, load_implementation
 from spec.requirements import Requirement
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -43,7 +44,30 @@ SUBMISSION = '''
 import os
 import sys
 import time
+from collections import OrderedDict, namedtuple
 import numpy as np
+
+Cached = namedtuple("Cached", ["W", "A"])
+Output = namedtuple("Output", ["AL", "caches"])
+
+def forward_named(W, A):
+    return Output(W @ A, [Cached(W, A)])
+
+def backward_named(caches):
+    return caches[0].W.T @ np.ones((caches[0].W.shape[0], 1))
+
+def ordered(x):
+    return OrderedDict(first=x)
+
+class Block:
+    def __init__(self, megabytes):
+        self.data = np.ones(megabytes * 2**20 // 8)
+
+def block(megabytes):
+    return Block(megabytes)
+
+def kind_of(value):
+    return type(value).__name__
 
 def nap(seconds):
     time.sleep(seconds)
@@ -107,17 +131,30 @@ def escape(x):
 '''
 
 
-@pytest.fixture(scope="module")
-def isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IsolatedImplementation]:
-    folder = tmp_path_factory.mktemp("submission")
-    target = folder / "submission.py"
-    target.write_text(textwrap.dedent(SUBMISSION))
-    workdir = tmp_path_factory.mktemp("work")
-    implementation = IsolatedImplementation(str(target), Limits(call_timeout=1.0), str(workdir), unreadable_paths())
+@contextlib.contextmanager
+def started(target: Path, workdir: Path, limits: Limits | None = None) -> Iterator[IsolatedImplementation]:
+    """``target`` imported in a worker, ready for calls (by default 1 s per call), closed afterwards."""
+    limits = limits or Limits(call_timeout=1.0)
+    implementation = IsolatedImplementation(str(target), limits, str(workdir), unreadable_paths())
     implementation.start()
     implementation.begin_requirement()
-    yield implementation
-    implementation.close()
+    try:
+        yield implementation
+    finally:
+        implementation.close()
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("submission") / "submission.py"
+    target.write_text(textwrap.dedent(SUBMISSION))
+    return target
+
+
+@pytest.fixture(scope="module")
+def isolated(submission: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IsolatedImplementation]:
+    with started(submission, tmp_path_factory.mktemp("work")) as implementation:
+        yield implementation
 
 
 def test_values_cross_by_value(isolated: IsolatedImplementation) -> None:
@@ -136,6 +173,37 @@ def test_opaque_objects_stay_in_the_worker_behind_handles(isolated: IsolatedImpl
     assert isinstance(cache, wire.Handle) and cache.kind == "Cache"
     np.testing.assert_array_equal(isolated.raw("unwrap")(cache), x)
     np.testing.assert_array_equal(same, x)
+
+
+def test_container_subclasses_come_back_to_the_submission_as_its_own_objects(isolated: IsolatedImplementation) -> None:
+    W, A = np.arange(6.0).reshape(2, 3), np.ones((3, 1))
+    AL, caches = isolated.raw("forward_named")(W, A)  # a namedtuple unpacks and indexes like the tuple it is
+    np.testing.assert_array_equal(AL, W @ A)
+    np.testing.assert_array_equal(caches[0][0], W)
+    np.testing.assert_array_equal(isolated.raw("backward_named")(caches), W.T @ np.ones((2, 1)))  # uses .W
+    assert isolated.raw("kind_of")(caches[0]) == "Cached"
+    mapping = isolated.raw("ordered")(A)
+    assert list(mapping) == ["first"] and isolated.raw("kind_of")(mapping) == "OrderedDict"
+
+
+def test_the_graders_changes_to_a_carried_object_reach_the_submission(isolated: IsolatedImplementation) -> None:
+    W, A = np.arange(6.0).reshape(2, 3), np.ones((3, 1))
+    _, caches = isolated.raw("forward_named")(W, A)
+    caches[0][0][0, 0] = 100.0
+    assert isolated.raw("backward_named")(caches)[0, 0] == 103.0
+
+
+BLOCK_MIB, BLOCKS, WORKER_MIB = 64, 80, 1024  # 5 GiB in all if the worker kept every block: 5 times its memory
+
+
+def test_the_worker_frees_what_the_grader_no_longer_holds(submission: Path, tmp_path: Path) -> None:
+    limits = Limits(call_timeout=5.0, memory_bytes=WORKER_MIB * 2**20)
+    with started(submission, tmp_path, limits) as isolated:
+        for _ in range(BLOCKS):
+            assert isinstance(isolated.block(BLOCK_MIB), wire.Handle)  # dropped at once by the grader
+        held = [isolated.block(BLOCK_MIB) for _ in range(3)]
+        assert [isolated.kind_of(handle) for handle in held] == ["Block"] * 3
+        assert isolated.restarts == 0
 
 
 def test_functions_passed_in_are_called_back_in_the_grader(isolated: IsolatedImplementation) -> None:
@@ -237,6 +305,10 @@ def test_the_grader_unpickles_data_types_only() -> None:
     data: tuple[Any, ...] = ("result", {"a": [np.ones(2), np.float64(1.0), 1 + 2j]}, {})
     frames = [bytearray(frame) for frame in wire.encode(data)]
     assert repr(unpickle.decode(frames, 1 << 20)) == repr(data)
+    handle = wire.Handle(1, 2, "Cached")
+    frames = [bytearray(frame) for frame in wire.encode(wire.CarriedTuple((np.ones(2),), handle))]
+    carried = unpickle.decode(frames, 1 << 20)
+    assert type(carried) is wire.CarriedTuple and carried.handle == handle and carried[0].tolist() == [1.0, 1.0]
 
 
 def test_an_import_failure_is_reported_with_its_traceback(tmp_path: Path) -> None:
@@ -605,3 +677,43 @@ def test_no_reproduction_for_large_or_opaque_inputs() -> None:
     for value in (np.zeros(100), np.random.default_rng(0), wire.Handle(1, 1, "Cache"), print):
         with pytest.raises(ValueError):
             literal(value)
+
+
+IMPLS = REPOSITORY / "tests" / "impls"
+LAMBD = 0.5
+# W1 entries within [-1, 1]: float32 moves x + eps to the nearest float32, up to 2^-24 away, so the step differs
+# from eps by up to 6e-3 relatively; float64 differences of a quadratic are exact up to rounding.
+GRADIENT_RTOL = {np.float64: 1e-7, np.float32: 1e-2}
+
+
+def gradient_idioms(l2_penalty: Any, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The two ways an f is written for numerical_gradient(f, parameters["W1"]): reading its argument, or closing
+    over the array being perturbed (CS231n's gradient checks)."""
+    return {
+        "reads its argument": lambda w: l2_penalty({"W1": w, "b1": parameters["b1"]}, LAMBD),
+        "closes over x": lambda _: l2_penalty(parameters, LAMBD),
+    }
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("submission", ["gradient_in_place", "gradient_on_copy"])
+def test_numerical_gradient_gives_through_the_grader_what_it_gives_in_process(
+    submission: str, dtype: type, tmp_path: Path
+) -> None:
+    """Both idioms of f, with both ways of writing numerical_gradient: the grader's result and the caller's x
+    afterwards are those of a call in process, bit for bit; an f closing over x sees the in-place perturbation
+    even though f runs in the grader and x is perturbed in the worker."""
+    in_process = load_implementation(str(IMPLS / f"{submission}.py")).module
+    W1 = np.linspace(-1.0, 1.0, 6).reshape(2, 3).astype(dtype)
+    with started(IMPLS / f"{submission}.py", tmp_path) as isolated:
+        for idiom in ("reads its argument", "closes over x"):
+            results = []
+            for module in (in_process, isolated):
+                parameters = {"W1": W1.copy(), "b1": np.zeros((2, 1), dtype=dtype)}
+                f = gradient_idioms(module.l2_penalty, parameters)[idiom]
+                results.append(module.numerical_gradient(f, parameters["W1"]))
+                assert parameters["W1"].tobytes() == W1.tobytes(), f"{submission}, {idiom}: x was not restored"
+            here, there = results
+            assert there.dtype == here.dtype and there.tobytes() == here.tobytes(), (submission, idiom, here, there)
+            if submission == "gradient_in_place" or idiom == "reads its argument":
+                np.testing.assert_allclose(there, LAMBD * W1, rtol=GRADIENT_RTOL[dtype], err_msg=idiom)

@@ -25,7 +25,8 @@ import socket
 import subprocess
 import threading
 import time
-from collections import Counter
+import weakref
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,6 +211,7 @@ class IsolatedImplementation:
         self.outer_name = ""
         self.bar_on_timeout = ""  # why the running outer call is barred if it times out ("" for a budget's end)
         self.callbacks: dict[int, Callable[..., Any]] = {}
+        self.released: deque[tuple[int, int]] = deque()  # (generation, key) of handles the grader let go
         self.callback_error: BaseException | None = None
         self.deadline = float("inf")
         self.depth = 0
@@ -478,8 +480,9 @@ class IsolatedImplementation:
         self.round_trips[current().id] += 1
         self.depth += 1
         try:
+            self._release(worker)
             worker.send(message, self.deadline - time.monotonic())
-            reply = self._await(worker)
+            reply = self._await(worker, args, kwargs)
         except TimeoutError:
             broken, timed_out = None, True
         except (OSError, EOFError, pickle.UnpicklingError) as error:
@@ -499,24 +502,40 @@ class IsolatedImplementation:
             self._crashed(self.outer_name, how)
             self._lose(worker, f"{how}; it was restarted for the next requirement")
         kind, value, mirrors = reply
-        for position, mirror in mirrors.items():
-            if isinstance(position, int) and 0 <= position < len(args):
-                wire.apply_back(args[position], mirror)
-            elif isinstance(position, str) and position in kwargs:
-                wire.apply_back(kwargs[position], mirror)
+        self._track(reply)
+        apply_mirrors(args, kwargs, mirrors)
         if outer and self.callback_error is not None:
             raise self.callback_error
         return (value, None) if kind == "result" else (None, wire.bounded(value))  # the worker may not have cut
 
-    def _await(self, worker: WorkerProcess) -> tuple[Any, ...]:
+    def _await(self, worker: WorkerProcess, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        """The reply to the call of ``args``, ``kwargs``, running the call-backs it makes on the way; before each,
+        the call's in-place changes to its arguments so far are mirrored onto ``args`` and ``kwargs``."""
         while True:
             message = worker.receive(self.deadline - time.monotonic(), self.limits.message_bytes)
             if _is_reply(message):
                 return message
-            if message[0] == "callback" and len(message) == 4:
-                self._run_callback(worker, *message[1:])
+            if message[0] == "callback" and len(message) == 5 and isinstance(message[4], dict):
+                self._track(message)
+                apply_mirrors(args, kwargs, message[4])
+                self._run_callback(worker, *message[1:4])
                 continue
             raise OSError(f"unexpected message {message[0]!r} from the worker")
+
+    def _track(self, message: tuple[Any, ...]) -> None:
+        """Note each handle in ``message``: when the grader drops it, the worker may drop the object behind it."""
+        for handle in wire.handles(message):
+            weakref.finalize(handle, self.released.append, (handle.generation, handle.key))
+
+    def _release(self, worker: WorkerProcess) -> None:
+        """Tell the worker which of its kept objects the grader holds no handle to any more."""
+        keys = []
+        while self.released:
+            generation, key = self.released.popleft()
+            if generation == self.generation:
+                keys.append(key)
+        if keys:
+            worker.send(("release", tuple(keys)), self.deadline - time.monotonic())
 
     def _run_callback(self, worker: WorkerProcess, key: int, args: Any, kwargs: Any) -> None:
         self.round_trips[current().id] += 1
@@ -548,7 +567,22 @@ class IsolatedImplementation:
                 return wire.Frozen(item)
             return item
 
-        return wire.walk(value, leaf)
+        def subclass(original: Any, plain: Any) -> Any:
+            """A carrier goes back as the submission's own object (unless its worker has been restarted)."""
+            if wire.is_carried(original) and original.handle.generation == self.generation:
+                return wire.Returned(original.handle, plain)
+            return plain
+
+        return wire.walk(value, leaf, subclass)
+
+
+def apply_mirrors(args: tuple[Any, ...], kwargs: dict[str, Any], mirrors: dict[Any, Any]) -> None:
+    """Change the caller's arguments in place as the worker changed its copies (``mirrors``: see worker.py)."""
+    for position, mirror in mirrors.items():
+        if isinstance(position, int) and 0 <= position < len(args):
+            wire.apply_back(args[position], mirror)
+        elif isinstance(position, str) and position in kwargs:
+            wire.apply_back(kwargs[position], mirror)
 
 
 def failure_text(name: str, inputs: Mapping[str, Any], *lines: str) -> str:

@@ -70,6 +70,17 @@ class _ScalarRecipe(_Recipe):
     """scalar(dtype, bytes)."""
 
 
+class _CarrierRecipe(_Recipe):
+    """CarriedTuple / CarriedList / CarriedDict (content, handle): a container subclass's content and its handle."""
+
+
+CARRIERS = {wire.CarriedTuple: tuple, wire.CarriedList: list, wire.CarriedDict: dict}  # carrier -> its content
+
+
+def _carrier(kind: type) -> Any:
+    return lambda *args: _CarrierRecipe(kind, *args)
+
+
 def _ndarray(*_: Any) -> None:
     """What the name numpy.ndarray stands for in a worker's pickle: an argument of _reconstruct, never called."""
     raise pickle.UnpicklingError("the worker's message calls numpy.ndarray, which a message may not do")
@@ -89,6 +100,7 @@ GLOBALS: dict[tuple[str, str], Any] = {
     **{(module, "scalar"): _ScalarRecipe for module in NUMPY_MODULES},
     **{(module, "_frombuffer"): _ArrayRecipe for module in NUMPY_MODULES},
     **{(wire.__name__, cls.__name__): cls for cls in (wire.Handle, wire.RemoteError, wire.RngState)},
+    **{(wire.__name__, cls.__name__): _carrier(cls) for cls in CARRIERS},
 }
 
 
@@ -172,7 +184,14 @@ class _Builder:
         if kind is wire.RngState:
             state = self.build(value.state, depth)
             return wire.RngState(_exact(state, dict))
+        if kind is _CarrierRecipe:
+            return self._carried(value, depth)
         raise pickle.UnpicklingError(f"the worker sent a value of a forbidden type {kind.__name__}")
+
+    def _carried(self, recipe: _CarrierRecipe, depth: int) -> Any:
+        carrier, content, handle = recipe.args
+        built = _exact(self.build(content, depth), CARRIERS[carrier])
+        return carrier(built, _exact(self.build(handle, depth), wire.Handle))
 
     def _remote_error(self, error: wire.RemoteError, depth: int) -> wire.RemoteError:
         parts = [self.build(getattr(error, name), depth) for name in ("type_name", "bases", "message", "traceback")]

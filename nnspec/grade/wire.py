@@ -7,10 +7,14 @@ are replaced before pickling: a function the spec passes in (``numerical_gradien
 
 Worker -> grader: the worker first reduces every value to ``to_data`` (None, bool, int, float, complex, str,
 bytes, exact ``np.ndarray`` without objects, NumPy scalars, and tuples/lists/dicts/sets of these); anything else
-stays in the worker and crosses as a ``Handle``. An exception crosses as text, its message and its traceback cut
-to ``MESSAGE_CHARS`` each (``cut``): by the worker before sending, and again by the grader on receipt, since the
-worker is not trusted. The grader reads messages with ``nnspec.grade.unpickle``, which admits only those types
-and bounds their sizes, so a compromised worker cannot make the grader import, run or allocate anything.
+stays in the worker and crosses as a ``Handle``. An object of a tuple, list or dict SUBCLASS (a namedtuple cache,
+an OrderedDict) crosses both ways: as a ``CarriedTuple``/``CarriedList``/``CarriedDict``, which holds its content
+as data (the spec can unpack and index it) and the handle of the object itself; when the grader passes it back,
+it travels as ``Returned`` and the worker hands the submission its own object again, updated to the content the
+grader holds. An exception crosses as text, its message and its traceback cut to ``MESSAGE_CHARS`` each
+(``cut``): by the worker before sending, and again by the grader on receipt, since the worker is not trusted. The
+grader reads messages with ``nnspec.grade.unpickle``, which admits only those types and bounds their sizes, so a
+compromised worker cannot make the grader import, run or allocate anything.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import socket
 import struct
 import types
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +43,10 @@ FUNCTION_TYPES = (
 
 @dataclass(frozen=True)
 class Handle:
-    """An object that stays in the worker (generation = which run of the worker made it)."""
+    """An object that stays in the worker (generation = which run of the worker made it).
+
+    The worker keeps the object until the grader's one ``Handle`` for it is garbage: copies are the handle itself.
+    """
 
     generation: int
     key: int
@@ -47,6 +54,12 @@ class Handle:
 
     def __repr__(self) -> str:
         return f"<opaque {self.kind} #{self.key} kept in the submission's process>"
+
+    def __copy__(self) -> Handle:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Handle:
+        return self
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,63 @@ class RngState:
     """A ``np.random.Generator`` argument's state after a call (so the caller's generator advances too)."""
 
     state: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A carried object going back to the worker: its handle, and its content as the grader holds it now."""
+
+    handle: Handle
+    content: Any
+
+
+class CarriedTuple(tuple[Any, ...]):
+    """A tuple subclass's object (a namedtuple) from the worker: its items, and ``handle``, the object itself."""
+
+    handle: Handle
+
+    def __new__(cls, items: Iterable[Any], handle: Handle) -> CarriedTuple:
+        carried = super().__new__(cls, items)
+        carried.handle = handle
+        return carried
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (CarriedTuple, (tuple(self), self.handle))
+
+
+class CarriedList(list[Any]):
+    """A list subclass's object from the worker: its items, and ``handle``, the object itself."""
+
+    def __init__(self, items: Iterable[Any], handle: Handle) -> None:
+        super().__init__(items)
+        self.handle = handle
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (CarriedList, (list(self), self.handle))
+
+
+class CarriedDict(dict[Any, Any]):
+    """A dict subclass's object (an OrderedDict, a defaultdict) from the worker: its items, and ``handle``."""
+
+    def __init__(self, items: dict[Any, Any], handle: Handle) -> None:
+        super().__init__(items)
+        self.handle = handle
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (CarriedDict, (dict(self), self.handle))
+
+
+CARRIERS: dict[type, Callable[[Any, Handle], Any]] = {tuple: CarriedTuple, list: CarriedList, dict: CarriedDict}
+
+
+def carried(plain: tuple[Any, ...] | list[Any] | dict[Any, Any], handle: Handle) -> Any:
+    """``plain`` (a container rebuilt by ``walk``) as the carrier of its type, holding ``handle``."""
+    return CARRIERS[type(plain)](plain, handle)
+
+
+def is_carried(value: Any) -> bool:
+    """Whether ``value`` is a carrier from the worker (with a well-formed handle: the worker is untrusted)."""
+    return type(value) in CARRIERS.values() and isinstance(getattr(value, "handle", None), Handle)
 
 
 @dataclass(frozen=True)
@@ -185,17 +255,40 @@ def is_function(value: Any) -> bool:
     return isinstance(value, FUNCTION_TYPES)
 
 
-def walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
-    """``value`` with tuples, lists, dicts and sets rebuilt as plain containers and ``leaf`` applied to the rest."""
-    if isinstance(value, dict):
-        return {walk(key, leaf): walk(item, leaf) for key, item in value.items()}
-    if isinstance(value, list):
-        return [walk(item, leaf) for item in value]
-    if isinstance(value, tuple):
-        return tuple(walk(item, leaf) for item in value)
+def walk(value: Any, leaf: Callable[[Any], Any], subclass: Callable[[Any, Any], Any] | None = None) -> Any:
+    """``value`` with tuples, lists, dicts and sets rebuilt as plain containers and ``leaf`` applied to the rest.
+
+    ``subclass(original, plain)``, when given, decides what replaces an object of a tuple, list or dict subclass
+    (``plain``: its content rebuilt as the plain container).
+    """
+
+    def again(item: Any) -> Any:
+        return walk(item, leaf, subclass)
+
     if type(value) in (set, frozenset):
-        return type(value)(walk(item, leaf) for item in value)
-    return leaf(value)
+        return type(value)(again(item) for item in value)
+    if isinstance(value, dict):
+        plain: Any = {again(key): again(item) for key, item in value.items()}
+    elif isinstance(value, list):
+        plain = [again(item) for item in value]
+    elif isinstance(value, tuple):
+        plain = tuple(again(item) for item in value)
+    else:
+        return leaf(value)
+    return plain if subclass is None or type(value) in CARRIERS else subclass(value, plain)
+
+
+def handles(value: Any) -> Iterator[Handle]:
+    """Every handle in ``value`` (a message from the worker), those of carriers included."""
+    if isinstance(value, Handle):
+        yield value
+    if is_carried(value):
+        yield value.handle
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from handles(item)
 
 
 def is_data(value: Any) -> bool:
@@ -230,6 +323,8 @@ def apply_back(original: Any, mirror: Any) -> bool:
 
     Returns False when ``original`` cannot be changed in place (then the caller replaces it in its container).
     """
+    if original is mirror:
+        return True
     if isinstance(original, np.ndarray) and isinstance(mirror, np.ndarray):
         return _copy_into(original, mirror)
     if isinstance(original, dict) and isinstance(mirror, dict):

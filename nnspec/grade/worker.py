@@ -6,12 +6,16 @@ there (standard library, NumPy and its sibling runtime modules only). It applies
 installs the file/process guard, imports the submission, reports what it provides, then answers calls until told
 to exit. Protocol (pickled tuples; see ``wire`` for what may cross):
 
-grader -> worker: settings | ("call", name, args, kwargs) | ("callback_result", ok, value) | ("exit",)
+grader -> worker: settings | ("call", name, args, kwargs) | ("callback_result", ok, value) | ("release", keys) |
+                  ("exit",)
 worker -> grader: ("started",) | ("ready", info) | ("load_error", text) | ("result", value, mirrors) |
-                  ("raised", RemoteError, mirrors) | ("callback", key, args, kwargs)
+                  ("raised", RemoteError, mirrors) | ("callback", key, args, kwargs, mirrors)
 
-``mirrors`` maps the position (int) or keyword (str) of every argument the call changed in place to its new
-state, so the grader can change its own copy the same way (the spec checks purity on the caller's objects).
+``mirrors`` maps the position (int) or keyword (str) of every argument the running call changed in place, since
+the grader last heard of it, to its new state, so the grader can change its own copy the same way: the spec checks
+purity on the caller's objects, and a grader-side function called back in the middle of a call (numerical_gradient's
+``f`` closing over the ``x`` being perturbed in place) sees the perturbation. ``release`` (no reply) names the
+kept objects whose handles the grader no longer holds.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +51,20 @@ class GraderCallbackError(RuntimeError):
     """The grader-side function the submission called (e.g. numerical_gradient's f) raised."""
 
 
+@dataclass
+class Running:
+    """A call in progress: its arguments and, per position or keyword, the fingerprint the grader last saw."""
+
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    seen: dict[int | str, Any] = field(default_factory=dict)
+
+    def arguments(self) -> dict[int | str, Any]:
+        where: dict[int | str, Any] = dict(enumerate(self.args))
+        where.update(self.kwargs)
+        return where
+
+
 class Worker:
     """Serves calls into one imported submission."""
 
@@ -56,6 +75,7 @@ class Worker:
         self.generation = generation
         self.objects: dict[int, Any] = {}
         self.next_key = 1
+        self.running: list[Running] = []  # the calls in progress, innermost last
 
     def send(self, message: tuple[Any, ...]) -> None:
         self.channel.send(wire.encode(message))
@@ -75,22 +95,28 @@ class Worker:
     def dispatch(self, message: tuple[Any, ...]) -> None:
         if message[0] == "call":
             self.call(*message[1:])
+        elif message[0] == "release":
+            for key in message[1]:
+                self.objects.pop(key, None)
         else:
             raise RuntimeError(f"unexpected message from the grader: {message[0]!r}")
 
     def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         fatal = False
-        before: dict[int | str, Any] = {}
+        running = Running((), {})
+        self.running.append(running)
         try:
-            args, kwargs = self.restore(args), self.restore(kwargs)
-            before = self.fingerprints(args, kwargs)
+            running.args, running.kwargs = self.restore(args), self.restore(kwargs)
+            running.seen = fingerprints(running)
             with warnings.catch_warnings():
                 warnings.simplefilter("error", RuntimeWarning)  # as pytest's filterwarnings in pyproject.toml
-                result = getattr(self.module, name)(*args, **kwargs)
-            reply: tuple[Any, ...] = ("result", self.to_data(result), self.mirrors(before, args, kwargs))
+                result = getattr(self.module, name)(*running.args, **running.kwargs)
+            reply: tuple[Any, ...] = ("result", self.to_data(result), self.mirrors(running))
         except BaseException as error:  # everything the submission raises goes back as text
             fatal = isinstance(error, FATAL) or not isinstance(error, Exception)
-            reply = ("raised", remote_error(error, fatal), self.safe_mirrors(before, args, kwargs))
+            reply = ("raised", remote_error(error, fatal), self.safe_mirrors(running))
+        finally:
+            self.running.pop()
         try:
             self.send(reply)
         except Exception as error:  # e.g. a result too large or not picklable after all
@@ -108,6 +134,8 @@ class Worker:
             if value.generation != self.generation or value.key not in self.objects:
                 raise RuntimeError(f"{value!r} does not exist in this run of the submission's process")
             return self.objects[value.key]
+        if isinstance(value, wire.Returned):
+            return self._returned(value)
         if isinstance(value, wire.Callback):
             return self.stub(value.key)
         if isinstance(value, wire.Frozen):
@@ -115,9 +143,18 @@ class Worker:
             return value.array
         return value
 
+    def _returned(self, value: wire.Returned) -> Any:
+        """The submission's own object back (a namedtuple, an OrderedDict), brought up to the grader's content;
+        the content as plain containers when the object is gone or cannot be updated in place."""
+        content = self.restore(value.content)
+        handle = value.handle
+        own = self.objects.get(handle.key) if handle.generation == self.generation else None
+        return own if own is not None and wire.apply_back(own, content) else content
+
     def stub(self, key: int) -> Callable[..., Any]:
         def call_grader(*args: Any, **kwargs: Any) -> Any:
-            self.send(("callback", key, self.to_data(args), self.to_data(kwargs)))
+            mirrors = self.mirrors(self.running[-1]) if self.running else {}
+            self.send(("callback", key, self.to_data(args), self.to_data(kwargs), mirrors))
             while True:
                 message = self.receive()
                 if message[0] == "callback_result":
@@ -131,41 +168,42 @@ class Worker:
         return call_grader
 
     def to_data(self, value: Any, rng_state: bool = False) -> Any:
-        """``value`` as data for the grader; anything else stays here behind a handle."""
+        """``value`` as data for the grader; anything else stays here behind a handle (container subclasses:
+        both, as carriers)."""
 
         def leaf(item: Any) -> Any:
             if wire.is_data(item):
                 return item
             if rng_state and isinstance(item, np.random.Generator):
                 return wire.RngState(dict(item.bit_generator.state))
-            key, self.next_key = self.next_key, self.next_key + 1
-            self.objects[key] = item
-            return wire.Handle(self.generation, key, type(item).__qualname__)
+            return self.keep(item)
 
-        return wire.walk(value, leaf)
+        return wire.walk(value, leaf, lambda original, plain: wire.carried(plain, self.keep(original)))
 
-    @staticmethod
-    def fingerprints(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[int | str, Any]:
-        where: dict[int | str, Any] = dict(enumerate(args))
-        where.update(kwargs)
-        return {position: wire.fingerprint(value) for position, value in where.items()}
+    def keep(self, item: Any) -> wire.Handle:
+        """``item`` kept here; the handle the grader refers to it by."""
+        key, self.next_key = self.next_key, self.next_key + 1
+        self.objects[key] = item
+        return wire.Handle(self.generation, key, type(item).__qualname__)
 
-    def safe_mirrors(self, before: dict[int | str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def safe_mirrors(self, running: Running) -> Any:
         """``mirrors`` after a failed call: whatever can still be compared (nothing if that fails too)."""
         try:
-            return self.mirrors(before, args, kwargs) if before else {}
+            return self.mirrors(running) if running.seen else {}
         except Exception:
             return {}
 
-    def mirrors(self, before: dict[int | str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[Any, Any]:
-        """The new state of every argument the call changed."""
-        after = self.fingerprints(args, kwargs)
-        values: dict[int | str, Any] = dict(enumerate(args))
-        values.update(kwargs)
-        return {
-            position: self.to_data(values[position], rng_state=True)
-            for position in before if after[position] != before[position]
-        }
+    def mirrors(self, running: Running) -> dict[Any, Any]:
+        """The new state of every argument of ``running`` that changed since the grader last saw it."""
+        now = fingerprints(running)
+        changed = [position for position in running.seen if now[position] != running.seen[position]]
+        running.seen.update(now)
+        values = running.arguments()
+        return {position: self.to_data(values[position], rng_state=True) for position in changed}
+
+
+def fingerprints(running: Running) -> dict[int | str, Any]:
+    return {position: wire.fingerprint(value) for position, value in running.arguments().items()}
 
 
 def remote_error(error: BaseException, fatal: bool) -> wire.RemoteError:

@@ -48,16 +48,58 @@ class Edit:
     new: str
 
 
-def copy_reference(folder: Path, name: str, edits: Iterable[Edit] = ()) -> str:
-    """reference/ copied to folder/name as the package ``name``, edits applied; returns the --impl target."""
-    package = folder / name
-    shutil.copytree(REFERENCE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    for source in package.glob("*.py"):
-        text = source.read_text(encoding="utf-8")
-        source.write_text(re.sub(r"\b(from|import) reference\b", rf"\1 {name}", text), encoding="utf-8")
+# an import statement of reference (or of one of its modules): "from reference[.sub] import" or "import reference"
+REFERENCE_IMPORT = re.compile(r"^(\s*)(?:from reference(?P<sub>\.[\w.]+)?(?= import\b)|import reference\b)",
+                              re.MULTILINE)
+
+
+def imports_reference(text: str) -> bool:
+    """Whether the Python source ``text`` imports the reference package."""
+    return REFERENCE_IMPORT.search(text) is not None
+
+
+def rename_reference(text: str, package: str) -> str:
+    """``text`` with its imports of ``reference`` made imports of ``package``: a dotted name, or a relative one
+    ("." inside the copy itself, "._reference" for a copy that is a sub-package of the importing package)."""
+
+    def renamed(match: re.Match[str]) -> str:
+        indent, sub = match.group(1), match.group("sub") or ""
+        if match.group(0).lstrip().startswith("from"):
+            return f"{indent}from {package + sub[1:] if package.endswith('.') else package + sub}"
+        if not package.startswith("."):
+            return f"{indent}import {package}"
+        parent, _, last = package.rpartition(".")
+        if not last:
+            raise ValueError(f"'import reference' cannot become a relative import of {package!r}")
+        return f"{indent}from {parent or '.'} import {last}"
+
+    return REFERENCE_IMPORT.sub(renamed, text)
+
+
+def copy_reference(folder: Path, name: str, edits: Iterable[Edit] = (), package: str | None = None) -> str:
+    """reference/ copied to folder/name, its imports of itself renamed to ``package`` (default: ``name``, a
+    top-level package), edits applied; returns the --impl target ``name``."""
+    copy = folder / name
+    shutil.copytree(REFERENCE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    for source in copy.glob("*.py"):
+        source.write_text(rename_reference(source.read_text(encoding="utf-8"), package or name), encoding="utf-8")
     for edit in edits:
-        apply_edit(package / f"{edit.file}.py", edit)
+        apply_edit(copy / f"{edit.file}.py", edit)
     return name
+
+
+def self_contained(source: Path, folder: Path) -> str:
+    """A one-file submission as a target that needs no installed ``reference``: when it imports reference, the
+    package folder/<stem>/ holding its code as __init__.py and a private copy of reference as the sub-package
+    _reference (imported relatively); otherwise the file itself. Returns the path to grade."""
+    text = source.read_text(encoding="utf-8")
+    if not imports_reference(text):
+        return str(source)
+    package = folder / source.stem
+    package.mkdir()
+    copy_reference(package, "_reference", package=".")
+    (package / "__init__.py").write_text(rename_reference(text, "._reference"), encoding="utf-8")
+    return str(package)
 
 
 def copy_file(source: Path, folder: Path, name: str, edits: Iterable[Edit] = ()) -> str:
