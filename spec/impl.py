@@ -75,6 +75,8 @@ def guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
+        except NotImplementedError:  # a stub (nnspec starter): the function is not written yet
+            pytest.skip(NOT_IMPLEMENTED + name)
         except Exception as error:  # reported outside this block, so pytest shows no "during handling of..."
             raised = error
         fail_raised(name, _named_arguments(function, args, kwargs), raised)
