@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the grading modules import pytest and the spec: loaded only
     from nnspec.grade import config, reports
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+NOTEBOOK_MODES = ("definitions", "all", "marked")  # nnspec.grade.notebook.MODES, without importing the grader here
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--roster", metavar="PATH", help="batch mode: the roster (.csv or .json)")
     parser.add_argument("--reports", metavar="DIR", help="batch mode: keep each submission's JSON report here")
     parser.add_argument("--jobs", type=int, default=2, help="batch mode: submissions graded at once (default 2)")
+    parser.add_argument("--notebook-mode", choices=NOTEBOOK_MODES, default=NOTEBOOK_MODES[0],
+                        help="a .ipynb submission: run only its definitions (default), all cells (each with a time "
+                        "limit), or only the cells marked `graded`")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,15 +65,20 @@ def run(args: argparse.Namespace) -> int:
 def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConfig, problem: str = "") -> int:
     """Grade ``target``, print the learner's report, write the requested files; returns the exit code.
     ``problem``: a usage error found before grading (then nothing is run, but the reports are written)."""
-    from nnspec.grade import frameworks, reports, runner
+    from nnspec.grade import frameworks, notebook, reports, runner
     from nnspec.grade.runner import GradeRun, RequirementResult
 
+    settings = notebook.NotebookSettings(getattr(args, "notebook_mode", notebook.MODES[0]),
+                                         keep_modules=frozenset(grading.forbidden_modules))
     try:
         if problem:
             raise ValueError(problem)
         if not Path(target).exists():
             raise ValueError(f"no such file or folder: {target}")
-        grade_run = runner.run(target, grading.limits, args.chapter, args.requirement)
+        with notebook.prepared(target, settings) as (script, conversion):
+            grade_run = runner.run(script, grading.limits, args.chapter, args.requirement)
+            if conversion is not None:
+                notebook.relabel(grade_run, conversion, script)
     except ValueError as error:
         grade_run = GradeRun(target, target, False, f"usage error: {error}", [])
     except Exception as error:  # a bug in the grader must still leave a report (and not blame the submission)

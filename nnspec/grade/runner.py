@@ -66,6 +66,7 @@ class GradeRun:
     loaded_modules: list[str] = field(default_factory=list)
     duration: float = 0.0
     pytest_output: str = ""
+    notes: list[str] = field(default_factory=list)  # what the grader left out of the submission (notebook cells)
 
 
 class Collector:
