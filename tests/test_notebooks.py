@@ -17,7 +17,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from nnspec.grade import notebook
+from nnspec.grade import batch, notebook
 from nnspec.grade.notebook import NotebookSettings
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -139,6 +139,24 @@ def test_constant_assignments_follow_the_documented_rule(tmp_path: Path) -> None
     assert "does not run" in conversion.skipped_names["D"]
 
 
+def test_magics_shell_lines_and_invalid_cells_are_dropped_and_noted(tmp_path: Path) -> None:
+    cells = [code("%%bash\necho hi"), code("def broken(:\n    pass"),
+             code("%load_ext autoreload\nfiles = !ls\nA = 1\nprint(A % 2)")]
+    conversion = notebook.convert(write_notebook(tmp_path / "n.ipynb", cells), NotebookSettings())
+    notes = "\n".join(conversion.notes)
+    assert "cell 1 ('%%bash'): a cell magic (%%bash); the cell is not run" in notes
+    assert "cell 2 ('def broken(:'): not valid Python (line 1" in notes
+    assert "%load_ext autoreload; files = !ls" in notes
+    assert ast.parse(conversion.code) and "A = 1" in conversion.code and "echo" not in conversion.code
+
+
+def test_a_file_that_is_not_a_notebook_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "homework.ipynb"
+    path.write_text("print('a .py renamed')")
+    with pytest.raises(ValueError, match=r"homework.ipynb is not a readable notebook"):
+        notebook.convert(str(path), NotebookSettings())
+
+
 # --- the other modes ---------------------------------------------------------------------------------------------
 
 def test_all_mode_runs_every_cell_each_under_its_own_time_limit(tmp_path: Path) -> None:
@@ -169,6 +187,13 @@ def test_marked_mode_runs_only_the_marked_cells_whole(tmp_path: Path) -> None:
     assert finished.returncode == 0, finished.stderr
     assert {"helper", "marked", "OFFSET"} <= names  # OFFSET is a call: a marked cell runs whole
     assert not {"unmarked", "also_unmarked"} & names
+
+
+def test_a_folder_of_notebooks_is_a_batch(tmp_path: Path) -> None:
+    for name in ("ada.ipynb", "bo.ipynb"):
+        write_notebook(tmp_path / name, [code("def sigmoid(z):\n    return z")])
+    (tmp_path / "notes.txt").write_text("not a submission")
+    assert batch.expand([str(tmp_path)]) == [str(tmp_path / "ada.ipynb"), str(tmp_path / "bo.ipynb")]
 
 
 def test_an_unknown_mode_is_a_clear_error() -> None:
