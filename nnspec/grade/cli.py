@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nnspec.grade import notebook  # light: reads notebooks with nbformat, imported only when one is graded
+
 if TYPE_CHECKING:  # the grading modules import pytest and the spec: loaded only when `grade` runs
     from nnspec.grade import config, reports
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
-NOTEBOOK_MODES = ("definitions", "all", "marked")  # nnspec.grade.notebook.MODES, without importing the grader here
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -43,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--roster", metavar="PATH", help="batch mode: the roster (.csv or .json)")
     parser.add_argument("--reports", metavar="DIR", help="batch mode: keep each submission's JSON report here")
     parser.add_argument("--jobs", type=int, default=2, help="batch mode: submissions graded at once (default 2)")
-    parser.add_argument("--notebook-mode", choices=NOTEBOOK_MODES, default=NOTEBOOK_MODES[0],
+    parser.add_argument("--notebook-mode", choices=notebook.MODES, default=notebook.MODES[0],
                         help="a .ipynb submission: run only its definitions (default), all cells (each with a time "
                         "limit), or only the cells marked `graded`")
 
@@ -65,11 +66,10 @@ def run(args: argparse.Namespace) -> int:
 def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConfig, problem: str = "") -> int:
     """Grade ``target``, print the learner's report, write the requested files; returns the exit code.
     ``problem``: a usage error found before grading (then nothing is run, but the reports are written)."""
-    from nnspec.grade import frameworks, notebook, reports, runner
+    from nnspec.grade import frameworks, reports, runner
     from nnspec.grade.runner import GradeRun, RequirementResult
 
-    settings = notebook.NotebookSettings(getattr(args, "notebook_mode", notebook.MODES[0]),
-                                         keep_modules=frozenset(grading.forbidden_modules))
+    settings = notebook.NotebookSettings(args.notebook_mode, keep_modules=frozenset(grading.forbidden_modules))
     try:
         if problem:
             raise ValueError(problem)
