@@ -160,19 +160,19 @@ def test_a_file_that_is_not_a_notebook_is_a_clear_error(tmp_path: Path) -> None:
 # --- the other modes ---------------------------------------------------------------------------------------------
 
 def test_all_mode_runs_every_cell_each_under_its_own_time_limit(tmp_path: Path) -> None:
-    cells = [code("import numpy as np\ncalls = []\ndef first(z):\n    return z"),
+    cells = [code("calls = []\ndef first(z):\n    return z"),  # quick cells: only cell 3 may reach the limit
              code("calls.append(first(1))\nprint('ran cell 2')"),
              code("while True:\n    pass"),
              code("%time x = 1\nraise ValueError('cell four fails')"),
              code("input('name? ')"),
              code("def last(z):\n    return calls")]
-    settings = NotebookSettings("all", cell_seconds=0.5)
+    settings = NotebookSettings("all", cell_seconds=1.0)
     conversion = notebook.convert(write_notebook(tmp_path / "n.ipynb", cells), settings)
     finished, names = run_module(conversion.code, tmp_path)
     assert finished.returncode == 0, finished.stderr
     assert {"first", "last", "calls"} <= names and "x" not in names  # cell 4's magic line was dropped
     assert "ran cell 2" in finished.stdout
-    assert "cell 3 ran longer than 0.5 s" in finished.stderr
+    assert "cell 3 ran longer than 1 s" in finished.stderr
     assert "cell 4 raised ValueError: cell four fails" in finished.stderr
     assert "cell 5 raised EOFError" in finished.stderr
 
