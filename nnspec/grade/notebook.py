@@ -356,11 +356,12 @@ def relabel(grade_run: GradeRun, conversion: Conversion, script: str) -> None:
 
 def _all_mode_prelude(settings: NotebookSettings) -> str:
     """``_nnspec_cell(number, code)``: runs one cell in the module's namespace under its own time limit."""
-    return f'''import signal as _nnspec_signal
+    return f'''import linecache as _nnspec_linecache
+import signal as _nnspec_signal
 import sys as _nnspec_sys
 
 
-class _NnspecCellTimeout(Exception):
+class _NnspecCellTimeout(BaseException):  # not an Exception: a cell's `except Exception` does not swallow it
     pass
 
 
@@ -369,10 +370,12 @@ def _nnspec_alarm(signum, frame):
 
 
 def _nnspec_cell(number, code):
+    name = f"<cell {{number}}>"
+    _nnspec_linecache.cache[name] = (len(code), None, code.splitlines(True), name)  # source lines in tracebacks
     previous = _nnspec_signal.signal(_nnspec_signal.SIGALRM, _nnspec_alarm)
     _nnspec_signal.setitimer(_nnspec_signal.ITIMER_REAL, {settings.cell_seconds!r})
     try:
-        exec(compile(code, f"<cell {{number}}>", "exec"), globals())
+        exec(compile(code, name, "exec"), globals())
     except _NnspecCellTimeout:
         print(f"nnspec: cell {{number}} ran longer than {settings.cell_seconds:g} s and was stopped",
               file=_nnspec_sys.stderr)
