@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 import nnspec
-from nnspec import claims_doc, demo, grade, requirements_doc, toolkit
+from nnspec import claims_doc, demo, grade, requirements_doc, starter, toolkit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     requirements_doc.register(commands)
     claims_doc.register(commands)
     toolkit.register(commands)
+    starter.register(commands)
     return parser
 
 

@@ -23,8 +23,8 @@ ROSTER_FIELDS = (
 
 
 def is_submission(path: Path) -> bool:
-    """A .py file or a package folder (has __init__.py)."""
-    return (path.is_file() and path.suffix == ".py") or (path.is_dir() and (path / "__init__.py").is_file())
+    """A .py file, a notebook or a package folder (has __init__.py)."""
+    return (path.is_file() and path.suffix in (".py", ".ipynb")) or (path.is_dir() and (path / "__init__.py").is_file())
 
 
 def expand(paths: Sequence[str]) -> list[str]:
@@ -81,6 +81,7 @@ def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict
         command += ["--chapter", chapter]
     for req_id in args.requirement or []:
         command += ["--requirement", req_id]
+    command += ["--notebook-mode", args.notebook_mode]
     started = time.monotonic()
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     row: dict[str, Any] = {"submission": submission, "score": 0.0, "max_score": 0.0, "exit_code": finished.returncode,

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nnspec.grade import notebook  # light: reads notebooks with nbformat, imported only when one is graded
+
 if TYPE_CHECKING:  # the grading modules import pytest and the spec: loaded only when `grade` runs
     from nnspec.grade import config, reports
 
@@ -53,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the operating system's sandbox around the submission (bubblewrap): auto uses it when "
                         "it works here, on requires it, off forces the process-only fallback (default: "
                         "$NNSPEC_SANDBOX, else auto)")
+    parser.add_argument("--notebook-mode", choices=notebook.MODES, default=notebook.MODES[0],
+                        help="a .ipynb submission: run only its definitions (default), all cells (each with a time "
+                        "limit), or only the cells marked `graded`")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,12 +82,16 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
     from nnspec.grade import frameworks, reports, runner
     from nnspec.grade.runner import GradeRun, RequirementResult
 
+    settings = notebook.NotebookSettings(args.notebook_mode, keep_modules=frozenset(grading.forbidden_modules))
     try:
         if problem:
             raise ValueError(problem)
         if not Path(target).exists():
             raise ValueError(f"no such file or folder: {target}")
-        grade_run = runner.run(target, grading.limits, args.chapter, args.requirement, grading.environment)
+        with notebook.prepared(target, settings) as (script, conversion):
+            grade_run = runner.run(script, grading.limits, args.chapter, args.requirement, grading.environment)
+            if conversion is not None:
+                notebook.relabel(grade_run, conversion, script)
     except ValueError as error:
         grade_run = GradeRun(target, target, False, f"usage error: {error}", [])
     except Exception as error:  # a bug in the grader must still leave a report (and not blame the submission)

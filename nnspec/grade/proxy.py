@@ -410,6 +410,8 @@ class IsolatedImplementation:
             self._fail(self._poison(failure_text(name, inputs, lost_text)))
         if error is None:
             return value
+        if "NotImplementedError" in error.bases and not error.fatal:  # a stub (nnspec starter): not written yet
+            pytest.skip(NOT_IMPLEMENTED + name)
         if error.fatal:
             self._retire()
             self._crashed(name, error.type_name)

@@ -152,6 +152,7 @@ def terminal(report: Report, colour: bool = False) -> str:
         lines.append(f"the submission printed {run.output_total} bytes (not shown here; the instructor's --json "
                      "report keeps the beginning)")
     lines += [f"warning: {warning}" for warning in report.warnings]
+    lines += [f"note: {note}" for note in run.notes]
     blocking = sum(item.blocks for item in report.scored)
     verdict = "every required requirement passed" if not blocking else f"{blocking} required requirement(s) not passed"
     lines.append(_paint(f"{verdict}: exit code {report.exit_code}", "passed" if not blocking else "failed", colour))
@@ -198,6 +199,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "config": report.config_source,
         "isolation": run.isolation,
         "warnings": report.warnings,
+        "notes": run.notes,
         "worker_restarts": run.restarts,
         "round_trips": run.round_trips,
         "output_bytes": run.output_total,

@@ -74,6 +74,7 @@ class GradeRun:
     pytest_output: str = ""
     isolation: str = "none (the submission was not run)"  # how its code was confined (sandbox.DESCRIPTIONS)
     isolation_warning: str = ""  # set when the operating system's sandbox was not used
+    notes: list[str] = field(default_factory=list)  # what the grader left out of the submission (notebook cells)
 
 
 class Collector:
