@@ -125,3 +125,13 @@ def test_a_batch_writes_each_row_when_graded_and_sorts_the_roster_at_the_end(tmp
     assert batch.returncode == 0, stdout + stderr
     assert "[1/3]" in stderr and "[3/3] " in stderr and "ETA" in stderr and ESCAPE not in stderr
     assert "roster written to" in stdout
+
+
+@pytest.mark.corpus
+def test_a_closed_stderr_costs_nothing_but_the_progress(tmp_path: Path) -> None:
+    """Started with stderr closed (``2>&-``): Python has no sys.stderr; the report is still printed."""
+    finished = subprocess.run(
+        ["sh", "-c", '"$0" -m nnspec.grade examples/learner_buggy.py --requirement ACT-TANH-VALUES 2>&-',
+         sys.executable], cwd=REPOSITORY, stdout=subprocess.PIPE, text=True, check=False,
+    )
+    assert finished.returncode == 0 and "nnspec grade: examples/learner_buggy.py" in finished.stdout

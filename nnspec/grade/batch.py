@@ -57,7 +57,7 @@ def run(submissions: list[str], args: argparse.Namespace, grading: GradingConfig
         similarity.run(args.similarity, submissions, args.similarity_template)
     roster = args.roster or "roster.csv"
     jobs = max(1, args.jobs)
-    shown = None if args.quiet else progress.BatchProgress(sys.stderr, len(submissions), jobs)
+    shown = None if args.quiet or sys.stderr is None else progress.BatchProgress(sys.stderr, len(submissions), jobs)
     _start_roster(Path(roster))
     with tempfile.TemporaryDirectory(prefix="nnspec-batch-") as scratch, ThreadPoolExecutor(max_workers=jobs) as pool:
         folder = Path(args.reports or scratch)

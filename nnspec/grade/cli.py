@@ -72,7 +72,7 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
     from nnspec.grade import frameworks, progress, reports, runner
     from nnspec.grade.runner import GradeRun, RequirementResult
 
-    shown = None if args.quiet or problem else progress.GradeProgress(sys.stderr, target)
+    shown = None if args.quiet or problem or sys.stderr is None else progress.GradeProgress(sys.stderr, target)
     try:
         if problem:
             raise ValueError(problem)
