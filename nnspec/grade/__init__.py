@@ -26,8 +26,8 @@ Design, in one paragraph per decision:
   fences, XML, CSV formulas). Each report is written even when another writer fails.
 
 Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``limits``, ``proxy`` (the grader's side
-of a worker), ``runner``, ``config``, ``frameworks`` (the "only NumPy" rule), ``escape``, ``reports``, ``batch``,
-``cli``.
+of a worker), ``runner``, ``config``, ``frameworks`` (the "only NumPy" rule), ``escape``, ``reports``, ``progress``
+(what a grade shows on stderr while it runs), ``batch``, ``cli``.
 """
 
 from nnspec.grade.cli import register
