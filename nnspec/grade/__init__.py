@@ -51,7 +51,7 @@ Design, in one paragraph per decision:
 
 Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``limits``, ``loader``, ``sandbox``,
 ``proxy`` (the grader's side of a worker), ``runner``, ``config``, ``frameworks`` (the "only NumPy" rule), ``escape``,
-``reports``, ``batch``, ``cli``.
+``reports``, ``progress`` (what a grade shows on stderr while it runs), ``batch``, ``cli``.
 """
 
 from nnspec.grade.cli import register

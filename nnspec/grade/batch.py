@@ -1,4 +1,9 @@
-"""Batch mode: grade many submissions in parallel, each in its own grader process, into one roster."""
+"""Batch mode: grade many submissions in parallel, each in its own grader process, into one roster.
+
+The roster grows as submissions finish: a CSV roster gets each row appended (after its header), a JSON roster is
+JSON Lines (one row per line) while the batch runs. At the end both are rewritten in the order the submissions were
+named, a JSON roster as one JSON array, so the finished roster is the same whatever order grading took.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from nnspec.grade import escape, reports, similarity
+from nnspec.grade import escape, progress, reports, similarity
 from nnspec.grade.config import GradingConfig
 
 ROSTER_FIELDS = (
@@ -50,18 +55,26 @@ def run(submissions: list[str], args: argparse.Namespace, grading: GradingConfig
         return reports.EXIT_UNUSABLE
     if args.similarity:  # first: it only reads text, and a problem with it shows before the long grading
         similarity.run(args.similarity, submissions, args.similarity_template)
-    with tempfile.TemporaryDirectory(prefix="nnspec-batch-") as scratch, \
-            ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+    roster = args.roster or "roster.csv"
+    jobs = max(1, args.jobs)
+    shown = None if args.quiet or sys.stderr is None else progress.BatchProgress(sys.stderr, len(submissions), jobs)
+    _start_roster(Path(roster))
+    with tempfile.TemporaryDirectory(prefix="nnspec-batch-") as scratch, ThreadPoolExecutor(max_workers=jobs) as pool:
         folder = Path(args.reports or scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        names = _report_names(submissions)
-        pairs = zip(submissions, names, strict=True)
-        rows = list(pool.map(lambda pair: _grade(pair[0], folder / pair[1], args), pairs))
+        futures = [pool.submit(_grade, submission, folder / name, args)
+                   for submission, name in zip(submissions, _report_names(submissions), strict=True)]
+        for future in as_completed(futures):
+            _append_row(Path(roster), future.result())
+            if shown is not None:
+                shown.finished(future.result())
+        rows = [future.result() for future in futures]
+    if shown is not None:
+        shown.close()
     for row in rows:
         print(f"{row['score']:>8g} / {row['max_score']:<8g} exit {row['exit_code']} {row['seconds']:>6}s  "
               f"{escape.one_line(row['submission'])}"
               + (f"  ({escape.one_line(row['error'])})" if row["error"] else ""))
-    roster = args.roster or "roster.csv"
     _write_roster(Path(roster), rows)
     print(f"roster written to {roster}")
     return max((int(row["exit_code"]) for row in rows), default=0)
@@ -74,7 +87,8 @@ def _report_names(submissions: list[str]) -> list[str]:
 
 
 def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict[str, Any]:
-    command = [sys.executable, "-m", "nnspec.grade", submission, "--json", str(report_path), "--sandbox", args.sandbox]
+    command = [sys.executable, "-m", "nnspec.grade", submission, "--json", str(report_path), "--sandbox", args.sandbox,
+               "--quiet"]
     if args.config:
         command += ["--config", args.config]
     for chapter in args.chapter or []:
@@ -102,11 +116,29 @@ def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict
 def _write_roster(path: Path, rows: list[dict[str, Any]]) -> None:
     """The roster as JSON (texts cleaned) or CSV (cells also made inert for spreadsheets), by ``path``'s suffix."""
     if path.suffix == ".json":
-        cleaned = [{key: escape.text(value) if isinstance(value, str) else value for key, value in row.items()}
-                   for row in rows]
-        path.write_text(json.dumps(cleaned, indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps([_json_row(row) for row in rows], indent=2) + "\n", encoding="utf-8")
         return
+    _start_roster(path)
+    for row in rows:
+        _append_row(path, row)
+
+
+def _start_roster(path: Path) -> None:
+    """An empty roster: the CSV header only, or an empty JSON Lines file."""
     with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=ROSTER_FIELDS)
-        writer.writeheader()
-        writer.writerows({key: escape.csv_cell(value) for key, value in row.items()} for row in rows)
+        if path.suffix != ".json":
+            csv.DictWriter(file, fieldnames=ROSTER_FIELDS).writeheader()
+
+
+def _append_row(path: Path, row: dict[str, Any]) -> None:
+    """Add one submission's row as soon as it is graded: a CSV row, or a JSON Lines line."""
+    with path.open("a", newline="", encoding="utf-8") as file:
+        if path.suffix == ".json":
+            file.write(json.dumps(_json_row(row)) + "\n")
+        else:
+            csv.DictWriter(file, fieldnames=ROSTER_FIELDS).writerow(
+                {key: escape.csv_cell(value) for key, value in row.items()})
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: escape.text(value) if isinstance(value, str) else value for key, value in row.items()}

@@ -49,6 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--similarity", metavar="PATH", help="batch mode: write a similarity report (markdown, or "
                         "JSON if PATH ends in .json) of submissions alike and close to the reference: evidence for "
                         "an instructor, never a penalty")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr (the report on stdout is the "
+                        "same either way)")
     parser.add_argument("--similarity-template", metavar="PATH", help="the starter file (or package folder) "
                         "learners were given: its code is left out of the similarity report")
     parser.add_argument("--sandbox", choices=("auto", "on", "off"), default=None,
@@ -79,23 +81,29 @@ def run(args: argparse.Namespace) -> int:
 def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConfig, problem: str = "") -> int:
     """Grade ``target``, print the learner's report, write the requested files; returns the exit code.
     ``problem``: a usage error found before grading (then nothing is run, but the reports are written)."""
-    from nnspec.grade import frameworks, reports, runner
+    from nnspec.grade import frameworks, progress, reports, runner
     from nnspec.grade.runner import GradeRun, RequirementResult
 
     settings = notebook.NotebookSettings(args.notebook_mode, keep_modules=frozenset(grading.forbidden_modules))
+    shown = None if args.quiet or problem or sys.stderr is None else progress.GradeProgress(sys.stderr, target)
     try:
         if problem:
             raise ValueError(problem)
         if not Path(target).exists():
             raise ValueError(f"no such file or folder: {target}")
+        if shown is not None:
+            shown.start()
         with notebook.prepared(target, settings) as (script, conversion):
-            grade_run = runner.run(script, grading.limits, args.chapter, args.requirement, grading.environment)
+            grade_run = runner.run(script, grading.limits, args.chapter, args.requirement, grading.environment, shown)
             if conversion is not None:
                 notebook.relabel(grade_run, conversion, script)
     except ValueError as error:
         grade_run = GradeRun(target, target, False, f"usage error: {error}", [])
     except Exception as error:  # a bug in the grader must still leave a report (and not blame the submission)
         grade_run = GradeRun(target, target, False, f"internal error of the grader: {error!r}", [])
+    finally:
+        if shown is not None:
+            shown.close()
     if grading.no_frameworks and grade_run.loaded:
         try:
             message = frameworks.check(target, grade_run.loaded_modules, grading.forbidden_modules)

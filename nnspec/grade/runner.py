@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from hypothesis import configuration
@@ -77,6 +78,17 @@ class GradeRun:
     notes: list[str] = field(default_factory=list)  # what the grader left out of the submission (notebook cells)
 
 
+class Listener(Protocol):
+    """Follows a grading as it runs (``nnspec.grade.progress``); called between tests, never during one."""
+
+    def collected(self, tests: int) -> None: ...
+
+    def test_finished(self, chapter: str) -> None: ...
+
+    def chapter_finished(self, chapter: str, statuses: Counter[str], seconds: float) -> None:
+        """``statuses``: how many of the chapter's requirements passed, failed, ... (as in the report)."""
+
+
 class Collector:
     """pytest plugin: isolates the implementation and records an outcome per spec test."""
 
@@ -85,6 +97,7 @@ class Collector:
         implementation: IsolatedImplementation | None,
         load_error: ImplementationLoadError | None,
         only: Iterable[str] | None = None,
+        listener: Listener | None = None,
     ) -> None:
         self.implementation = implementation
         self.load_error = load_error
@@ -93,6 +106,9 @@ class Collector:
         self.cases: dict[str, list[tuple[str, str, float]]] = {}
         self.not_graded: set[str] = set()  # requirements checked against oracles only: left out of the grade
         self.finished: dict[str, float] = {}  # nodeid -> time.monotonic() when its last phase was reported
+        self.listener = listener
+        self.tests_left: Counter[str] = Counter()  # per chapter: a chapter is finished when none is left
+        self.chapter_started: dict[str, float] = {}
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -124,6 +140,13 @@ class Collector:
             req = requirement_of(item)
             if req is not None:
                 self.requirement_of[item.nodeid] = req
+        self.tests_left = Counter(self.chapter_of(item.nodeid) for item in session.items)
+        if self.listener is not None:
+            self.listener.collected(len(session.items))
+
+    def chapter_of(self, nodeid: str) -> str:
+        req = self.requirement_of.get(nodeid)
+        return req.chapter if req is not None else "other"
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
@@ -143,6 +166,29 @@ class Collector:
         if call.excinfo is not None and isinstance(call.excinfo.value, RequirementAbandoned):
             report.longrepr = str(call.excinfo.value)  # the whole failure is the message, as pytest.fail's
         return report
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self.chapter_started.setdefault(self.chapter_of(nodeid), time.monotonic())
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        """Tell the listener of the test, and of its chapter when it was the chapter's last."""
+        if self.listener is None:
+            return
+        chapter = self.chapter_of(nodeid)
+        self.tests_left[chapter] -= 1
+        self.listener.test_finished(chapter)
+        if self.tests_left[chapter] == 0:
+            seconds = time.monotonic() - self.chapter_started[chapter]
+            self.listener.chapter_finished(chapter, self.chapter_statuses(chapter), seconds)
+
+    def chapter_statuses(self, chapter: str) -> Counter[str]:
+        """How many of ``chapter``'s requirements have each status so far (combined as in the report)."""
+        cases: dict[str, list[tuple[str, str, float]]] = {}
+        for nodeid, outcomes in self.cases.items():
+            req = self.requirement_of.get(nodeid)
+            if req is not None and req.chapter == chapter:
+                cases.setdefault(req.id, []).extend(outcomes)
+        return Counter(_combine(outcomes)[0] for outcomes in cases.values())
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = _outcome(report)
@@ -187,9 +233,11 @@ def spec_paths(chapters: Iterable[str] | None) -> list[str]:
 def run(
     target: str, limits: Limits, chapters: Iterable[str] | None = None, only: Iterable[str] | None = None,
     environment: sandbox.Environment | None = None,
+    listener: Listener | None = None,
 ) -> GradeRun:
     """Grade ``target`` (a .py file, package folder or dotted module name) against the spec; ``chapters`` and
-    ``only`` (requirement IDs) narrow the run; ``environment``: the worker's isolation and libraries."""
+    ``only`` (requirement IDs) narrow the run; ``environment``: the worker's isolation and libraries; ``listener``
+    follows it as it runs."""
     started, started_at = time.monotonic(), time.time()
     paths = spec_paths(chapters)
     with tempfile.TemporaryDirectory(prefix="nnspec-grade-") as workdir, \
@@ -202,7 +250,7 @@ def run(
             implementation.start()
         except ImplementationLoadError as error:
             isolated, load_error = None, error
-        collector = Collector(isolated, load_error, only)
+        collector = Collector(isolated, load_error, only, listener)
         try:
             pytest_output = _pytest(paths, collector)
         finally:
