@@ -37,7 +37,9 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 HOSTILE = REPOSITORY / "tests" / "hostile"
 EXAMPLES = REPOSITORY / "examples"
 HOSTILE_REQUIREMENTS = ("ACT-SIGMOID-VALUES", "ACT-RELU-VALUES", "ACT-RELU-DERIVATIVE-AT-ZERO", "ACT-PURE")
-HOSTILE_WALL_S = 30.0  # every hostile run must finish well within this (limits: 2 s per call, 5 s import)
+# A grade that ends, not a speed target: the corpus grades 4 requirements with 2 s per call and 5 s import (a hang
+# would run into the 900 s limits); 30 s failed finished grades when CI or other work loaded the 2 cores.
+HOSTILE_WALL_S = 120.0
 Failed = pytest.fail.Exception
 
 SUBMISSION = '''
