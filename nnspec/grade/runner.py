@@ -25,6 +25,8 @@ from hypothesis import configuration
 import spec
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, unreadable_paths
+from spec import figures
+from spec.figures import Recorded
 from spec.impl import NOT_IMPLEMENTED, ImplementationLoadError
 from spec.plugin import IMPL_LOADS, SESSION_PLUGIN, requirement_of
 from spec.requirements import CHAPTERS, REGISTRY, Requirement
@@ -34,6 +36,7 @@ STATUSES = ("passed", "failed", "not implemented", "skipped", "not run")
 CLEAN_ENV = ("NNSPEC_IMPL", "NNSPEC_HYPOTHESIS_PROFILE")  # the grader decides both
 GRADING_PROFILE = "ci"  # derandomized hypothesis: the same submission always gets the same grade
 NOT_GRADED = "not_graded"  # marker of claims checked against oracles only: facts, not about the submission
+REPRODUCTION_INTRO = "the last call into the submission, to try yourself"  # ends a failure's message
 
 
 @dataclass
@@ -66,6 +69,7 @@ class GradeRun:
     loaded_modules: list[str] = field(default_factory=list)
     duration: float = 0.0
     pytest_output: str = ""
+    figures: Recorded = field(default_factory=dict)  # what the requirements recorded for the HTML report
 
 
 class Collector:
@@ -131,7 +135,7 @@ class Collector:
             message = report.longreprtext
             snippet = self.implementation.reproduction() if self.implementation is not None else ""
             if snippet and report.when == "call":
-                message += f"\nthe last call into the submission, to try yourself (after import numpy as np and " \
+                message += f"\n{REPRODUCTION_INTRO} (after import numpy as np and " \
                            f"from <your module> import *):\n    {snippet}"
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2]).removeprefix("Skipped: ")
@@ -179,13 +183,17 @@ def run(
         except ImplementationLoadError as error:
             isolated, load_error = None, error
         collector = Collector(isolated, load_error, only)
+        figures.start()
         try:
             pytest_output = _pytest(paths, collector)
         finally:
+            recorded = figures.take()
             configuration.set_hypothesis_home_dir(None)
             if isolated is not None:
                 isolated.close()
-    return _assemble(target, collector, isolated, load_error, pytest_output, time.monotonic() - started)
+    graded = _assemble(target, collector, isolated, load_error, pytest_output, time.monotonic() - started)
+    graded.figures = recorded
+    return graded
 
 
 def _pytest(paths: list[str], collector: Collector) -> str:
