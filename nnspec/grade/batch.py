@@ -54,6 +54,8 @@ def run(submissions: list[str], args: argparse.Namespace, grading: GradingConfig
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         folder = Path(args.reports or scratch)
         folder.mkdir(parents=True, exist_ok=True)
+        if args.html:
+            Path(args.html).mkdir(parents=True, exist_ok=True)
         names = _report_names(submissions)
         pairs = zip(submissions, names, strict=True)
         rows = list(pool.map(lambda pair: _grade(pair[0], folder / pair[1], args), pairs))
@@ -81,6 +83,8 @@ def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict
         command += ["--chapter", chapter]
     for req_id in args.requirement or []:
         command += ["--requirement", req_id]
+    if args.html:  # a folder in batch mode: one page per submission, named as its JSON report
+        command += ["--html", str(Path(args.html) / report_path.with_suffix(".html").name)]
     started = time.monotonic()
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     row: dict[str, Any] = {"submission": submission, "score": 0.0, "max_score": 0.0, "exit_code": finished.returncode,
