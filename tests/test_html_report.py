@@ -231,3 +231,19 @@ def test_the_page_of_a_hostile_submission_shows_its_messages_as_text(name: str, 
         assert {"load-error"} <= dom.ids() and "score" not in dom.ids()
     if name == "report_control_chars":
         assert "\\x1b[2J" in text
+
+
+@pytest.mark.corpus
+def test_batch_mode_writes_one_page_per_submission(tmp_path: Path) -> None:
+    submissions, pages = tmp_path / "submissions", tmp_path / "pages"
+    submissions.mkdir()
+    shutil.copy(LEARNER, submissions / "alice.py")
+    shutil.copy(HOSTILE / "report_html_script.py", submissions / "bob.py")
+    command = [sys.executable, "-m", "nnspec.grade", str(submissions), "--requirement", "ACT-RELU-VALUES",
+               "--chapter", "activations", "--html", str(pages), "--roster", str(tmp_path / "roster.csv")]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=GRADER_TIMEOUT_S, check=False)
+    assert finished.returncode == 1, finished.stderr[-2000:]
+    assert sorted(path.name for path in pages.iterdir()) == ["alice.html", "bob.html"]
+    alice, bob = (parsed((pages / name).read_text(encoding="utf-8")) for name in ("alice.html", "bob.html"))
+    assert "failures" not in alice.ids() and "ACT-RELU-VALUES" in bob.ids()
+    check_no_live_markup(bob)

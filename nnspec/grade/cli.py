@@ -109,8 +109,9 @@ def write_reports(report: reports.Report, args: argparse.Namespace) -> bool:
                         lambda: _write(args.gradescope, json.dumps(reports.gradescope(report), indent=2) + "\n")))
     if args.junit:
         writers.append((f"JUnit ({args.junit})", lambda: _write(args.junit, reports.junit(report))))
-    if args.html:
-        writers.append((f"HTML ({args.html})", lambda: _write(args.html, _html_page(report))))
+    page = getattr(args, "html", None)  # absent from a Namespace made by hand (the --html option came later)
+    if page:
+        writers.append((f"HTML ({page})", lambda: _write(page, _html_page(report))))
     summary = os.environ.get(SUMMARY_ENV)
     if summary:
         writers.append((f"step summary ({summary})", lambda: _write(summary, reports.markdown(report), mode="a")))
