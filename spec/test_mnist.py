@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from nnspec.mnist import MNIST, load_mnist
+from spec import figures
 from spec.assertions import check
 from spec.requirements import requirement
 
@@ -35,6 +36,7 @@ BAR = 0.95
 # A correct float32 implementation needs a few seconds per epoch on a 2-core machine; ten times that is a loop
 # gone wrong (e.g. per-sample Python loops), which the gate reports instead of running for an hour.
 BUDGET_SECONDS = 300.0
+MISCLASSIFIED_RECORDED = 36  # test digits the HTML report shows (a 6 x 6 grid)
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +44,19 @@ def mnist() -> MNIST:
     return load_mnist(dtype=np.float32)
 
 
-def _accuracy(impl: Any, parameters: dict[str, np.ndarray], data: MNIST) -> float:
-    """Test accuracy of the argmax of the implementation's forward output; the labels never leave the spec."""
+def _predictions(impl: Any, parameters: dict[str, np.ndarray], data: MNIST) -> np.ndarray:
+    """(10000,) argmax of the implementation's forward output on the test images; the labels never leave the spec."""
     AL, _ = impl.forward(data.X_test, parameters, HIDDEN, OUTPUT)
     AL = np.asarray(AL)
     check(AL.shape == (10, data.X_test.shape[1]),
           f"forward on the 10,000 test images (X of shape {data.X_test.shape}) returned AL of shape {AL.shape}; "
           f"expected (10, {data.X_test.shape[1]}): one column of class probabilities per image")
-    return float(np.mean(np.argmax(AL, axis=0) == data.y_test))
+    return np.argmax(AL, axis=0)
+
+
+def _accuracy(impl: Any, parameters: dict[str, np.ndarray], data: MNIST) -> float:
+    """Test accuracy of the implementation's forward output."""
+    return float(np.mean(_predictions(impl, parameters, data) == data.y_test))
 
 
 def _check_budget(started: float, epoch: int) -> None:
@@ -86,7 +93,11 @@ def test_mnist_gate_loop(impl: Any, mnist: MNIST, record_property: Any) -> None:
             grads = impl.backward(AL, Y, caches, HIDDEN, OUTPUT, LOSS)
             parameters = impl.update_parameters(parameters, grads, LEARNING_RATE)
         _check_budget(started, epoch)
-    accuracy = _accuracy(impl, parameters, mnist)
+        predicted = _predictions(impl, parameters, mnist)
+        accuracy = float(np.mean(predicted == mnist.y_test))
+        figures.record(figures.TEST_ACCURACY, {"epoch": epoch + 1, "accuracy": accuracy})
+    wrong = np.flatnonzero(predicted != mnist.y_test)[:MISCLASSIFIED_RECORDED]
+    figures.record(figures.MISCLASSIFIED, {"index": wrong.tolist(), "predicted": predicted[wrong].tolist()})
     record_property("accuracy", accuracy)
     print(f"MNIST-GATE-LOOP: test accuracy {accuracy:.2%} after {EPOCHS} epochs "
           f"({time.perf_counter() - started:.1f} s of training)")

@@ -30,7 +30,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from spec import oracles
+from spec import figures, oracles
 from spec.assertions import (
     assert_close,
     assert_equal,
@@ -369,6 +369,9 @@ def test_net_backward_gradcheck(impl: Any, hidden: str, output_loss: tuple[str, 
     AL, caches = impl.forward(X, parameters, hidden, output)
     grads = impl.backward(AL, Y, caches, hidden, output, loss)
     numeric = _unflatten(richardson_gradient(cost, _flatten(parameters)), parameters)
+    case = f"{hidden}, {output} + {loss}"
+    figures.record(f"{figures.GRADIENT_CHECK}: {case}",
+                   {"case": case, "errors": figures.gradient_errors(grads, numeric)})
     # Each array: relative error < 1e-7; an array whose whole gradient is tiny (e.g. dW1 under saturated sigmoid
     # units) may instead have every entry within 1e-7 of the norm of the WHOLE network's gradient, since its own
     # norm can sit at the differences' rounding floor (~1e-11 of the cost).

@@ -62,6 +62,8 @@ def run(submissions: list[str], args: argparse.Namespace, grading: GradingConfig
     with tempfile.TemporaryDirectory(prefix="nnspec-batch-") as scratch, ThreadPoolExecutor(max_workers=jobs) as pool:
         folder = Path(args.reports or scratch)
         folder.mkdir(parents=True, exist_ok=True)
+        if args.html:
+            Path(args.html).mkdir(parents=True, exist_ok=True)
         futures = [pool.submit(_grade, submission, folder / name, args)
                    for submission, name in zip(submissions, _report_names(submissions), strict=True)]
         for future in as_completed(futures):
@@ -96,6 +98,8 @@ def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict
     for req_id in args.requirement or []:
         command += ["--requirement", req_id]
     command += ["--notebook-mode", args.notebook_mode]
+    if args.html:  # a folder in batch mode: one page per submission, named as its JSON report
+        command += ["--html", str(Path(args.html) / report_path.with_suffix(".html").name)]
     started = time.monotonic()
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     row: dict[str, Any] = {"submission": submission, "score": 0.0, "max_score": 0.0, "exit_code": finished.returncode,

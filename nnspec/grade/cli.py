@@ -39,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="PATH", help="write the full report (hidden requirements too) as JSON")
     parser.add_argument("--gradescope", metavar="PATH", help="write Gradescope's results.json")
     parser.add_argument("--junit", metavar="PATH", help="write JUnit XML")
+    parser.add_argument("--html", metavar="PATH", help="write the learner's report as one self-contained HTML page "
+                        "with plots (needs matplotlib); batch mode: a folder, one page per submission")
     parser.add_argument("--chapter", action="append", metavar="NAME",
                         help="grade only this spec chapter (repeatable), e.g. activations")
     parser.add_argument("--requirement", action="append", metavar="ID",
@@ -131,6 +133,9 @@ def write_reports(report: reports.Report, args: argparse.Namespace) -> bool:
                         lambda: _write(args.gradescope, json.dumps(reports.gradescope(report), indent=2) + "\n")))
     if args.junit:
         writers.append((f"JUnit ({args.junit})", lambda: _write(args.junit, reports.junit(report))))
+    page = getattr(args, "html", None)  # absent from a Namespace made by hand (the --html option came later)
+    if page:
+        writers.append((f"HTML ({page})", lambda: _write(page, _html_page(report))))
     summary = os.environ.get(SUMMARY_ENV)
     if summary:
         writers.append((f"step summary ({summary})", lambda: _write(summary, reports.markdown(report), mode="a")))
@@ -143,6 +148,11 @@ def write_reports(report: reports.Report, args: argparse.Namespace) -> bool:
                   file=sys.stderr)
             written = False
     return written
+
+
+def _html_page(report: reports.Report) -> str:
+    from nnspec.grade import html  # imports matplotlib only when a page is asked for
+    return html.page(report)
 
 
 def _write(path: str, text: str, mode: str = "w") -> None:

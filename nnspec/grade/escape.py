@@ -9,7 +9,8 @@ batch roster, and writers still to come) applies the same ones.
   The result is valid UTF-8, valid XML 1.0 character data, and cannot move a terminal's cursor or colour it.
 - ``one_line``: ``text`` with newlines and tabs escaped too, for a cell or a heading.
 - ``fenced`` and ``inline_code``: markdown code that the text cannot close (the fence is longer than any run of
-  backticks inside); ``html``: text outside code, with ``& < >`` and quotes escaped.
+  backticks inside); ``html``: text outside code, with ``& < >`` and quotes escaped; ``html_block``: the same
+  on several lines, for an HTML ``<pre>``.
 - ``csv_cell``: a cell on one line (tab and carriage return escaped) that a spreadsheet will not read as a
   formula (a leading ``= + - @`` gets a leading apostrophe).
 """
@@ -21,7 +22,8 @@ import re
 
 from nnspec.grade.wire import MESSAGE_CHARS, cut
 
-__all__ = ["MESSAGE_CHARS", "csv_cell", "cut", "fenced", "html", "inline_code", "message", "one_line", "text"]
+__all__ = ["MESSAGE_CHARS", "csv_cell", "cut", "fenced", "html", "html_block", "inline_code", "message", "one_line",
+           "text"]
 UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 and C1 controls but \t and \n (ESC, CSI, NUL, CR, DEL, ...)
     "\ud800-\udfff"  # lone surrogates (not encodable as UTF-8)
@@ -72,6 +74,12 @@ def inline_code(value: str) -> str:
 def html(value: str) -> str:
     """``value`` as markdown or HTML text: tags and entities shown, not interpreted; on one line."""
     return html_module.escape(one_line(value), quote=True)
+
+
+def html_block(value: str) -> str:
+    """``value`` as the text of an HTML element (e.g. ``<pre>``): ``text(value)`` with ``& < >`` and quotes as
+    entities; newlines and tabs kept."""
+    return html_module.escape(text(value), quote=True)
 
 
 def table_cell(value: str) -> str:

@@ -28,6 +28,8 @@ import spec
 from nnspec.grade import sandbox
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, RequirementAbandoned, unreadable_paths
+from spec import figures
+from spec.figures import Recorded
 from spec.impl import NOT_IMPLEMENTED, ImplementationLoadError
 from spec.plugin import IMPL_LOADS, SESSION_PLUGIN, requirement_of
 from spec.requirements import CHAPTERS, REGISTRY, Requirement
@@ -37,6 +39,7 @@ STATUSES = ("passed", "failed", "not implemented", "skipped", "not run")
 CLEAN_ENV = ("NNSPEC_IMPL", "NNSPEC_HYPOTHESIS_PROFILE")  # the grader decides both
 GRADING_PROFILE = "ci"  # derandomized hypothesis: the same submission always gets the same grade
 NOT_GRADED = "not_graded"  # marker of claims checked against oracles only: facts, not about the submission
+REPRODUCTION_INTRO = "the last call into the submission, to try yourself"  # ends a failure's message
 
 
 @dataclass
@@ -77,6 +80,7 @@ class GradeRun:
     isolation_warning: str = ""  # set when the operating system's sandbox was not used
     notes: list[str] = field(default_factory=list)  # what the grader left out of the submission (notebook cells)
 
+    figures: Recorded = field(default_factory=dict)  # what the requirements recorded for the HTML report
 
 class Listener(Protocol):
     """Follows a grading as it runs (``nnspec.grade.progress``); called between tests, never during one."""
@@ -199,7 +203,7 @@ class Collector:
             message = report.longreprtext
             snippet = self.implementation.reproduction() if self.implementation is not None else ""
             if snippet and report.when == "call":
-                message += f"\nthe last call into the submission, to try yourself (after import numpy as np and " \
+                message += f"\n{REPRODUCTION_INTRO} (after import numpy as np and " \
                            f"from <your module> import *):\n    {snippet}"
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2]).removeprefix("Skipped: ")
@@ -251,9 +255,11 @@ def run(
         except ImplementationLoadError as error:
             isolated, load_error = None, error
         collector = Collector(isolated, load_error, only, listener)
+        figures.start()
         try:
             pytest_output = _pytest(paths, collector)
         finally:
+            recorded = figures.take()
             configuration.set_hypothesis_home_dir(None)
             implementation.close()
     grade_run = _assemble(target, collector, isolated, load_error, pytest_output, started)
@@ -261,6 +267,7 @@ def run(
     grade_run.isolation = implementation.isolation
     if implementation.fallback_reason:
         grade_run.isolation_warning = sandbox.FALLBACK_WARNING.format(reason=implementation.fallback_reason)
+    grade_run.figures = recorded
     return grade_run
 
 
