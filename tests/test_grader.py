@@ -571,6 +571,12 @@ TAMPERED = [REPOSITORY / "fixtures" / "WRITTEN_BY_SUBMISSION", HOSTILE / "WRITTE
             Path("/tmp/nnspec-hostile-pwned")]
 
 
+def _hostile_path(name: str) -> Path:
+    """A hostile submission: a .py file, or a package folder (the layout_* attacks)."""
+    file = HOSTILE / f"{name}.py"
+    return file if file.exists() else HOSTILE / name
+
+
 @pytest.fixture(scope="module", params=["auto", "off"])
 def hostile_reports(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -580,7 +586,7 @@ def hostile_reports(
     folder = tmp_path_factory.mktemp("hostile")
     roster = folder / "roster.csv"
     selection = [arg for req in HOSTILE_REQUIREMENTS for arg in ("--requirement", req)]
-    submissions = [str(HOSTILE / f"{name}.py") for name in HOSTILE_CASES]  # the rest: tests/test_sandbox.py
+    submissions = [str(_hostile_path(name)) for name in HOSTILE_CASES]  # the rest: tests/test_sandbox.py
     finished = grade(*submissions, "--chapter", "activations", *selection, "--config", str(HOSTILE / "grading.toml"),
                      "--reports", str(folder / "reports"), "--roster", str(roster), "--jobs", "2",
                      "--sandbox", request.param)
