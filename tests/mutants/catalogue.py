@@ -8,8 +8,9 @@ behaviour: they are findings (the spec rightly passes them), listed apart and ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from tests.mutants.mutation import ROOT, Edit
+from tests.mutants.mutation import ROOT, Edit, copy_file, copy_reference
 
 REFERENCE = "reference"
 LEARNER = "learner_correct"  # examples/learner_correct.py: a one-file submission written the way a learner would
@@ -53,6 +54,13 @@ class Mutant:
     @property
     def chapter(self) -> str:
         return CHAPTER_OF_MODULE[self.module]
+
+    def write(self, folder: Path) -> str:
+        """The broken submission: its base copied into ``folder`` with the edits applied; the --impl target."""
+        name = f"mutant_{self.name}"
+        if self.base == REFERENCE:
+            return copy_reference(folder, name, self.edits)
+        return copy_file(LEARNER_FILE, folder, name, self.edits)
 
 
 def _m(name: str, module: str, old: str, new: str, tags: tuple[str, ...], description: str, **kw: object) -> Mutant:
