@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from spec.assertions import fail_raised
+from spec.calls import observed_call
 from spec.contract import FUNCTIONS
 
 DEFAULT_TARGET = "reference"
@@ -56,7 +57,11 @@ class Implementation:
         return callable(getattr(self.module, name, None))
 
     def raw(self, name: str) -> Callable[..., Any]:
-        """The unguarded function (for tests that expect it to raise); skips when it is missing."""
+        """The function raising what it raises (for tests that expect it to raise), observed like every call
+        (spec/calls.py); skips when it is missing."""
+        return observed(name, self._function(name), guard=False)
+
+    def _function(self, name: str) -> Callable[..., Any]:
         function = getattr(self.module, name, None)
         if not callable(function):
             pytest.skip(NOT_IMPLEMENTED + name)
@@ -65,19 +70,23 @@ class Implementation:
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name not in CONTRACT_FUNCTIONS and not self.has(name):
             raise AttributeError(f"{name!r} is not a contract function (spec.impl.CONTRACT_FUNCTIONS)")
-        return guarded(name, self.raw(name))
+        return observed(name, self._function(name), guard=True)
 
 
-def guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    """``function`` with any exception it raises turned into a spec failure that shows the call."""
+def observed(name: str, function: Callable[..., Any], guard: bool) -> Callable[..., Any]:
+    """``function`` called through spec.calls.observed_call (the caller's arguments are never left modified);
+    with ``guard``, an exception it raises becomes a spec failure showing the call's inputs as they were before it.
+    """
+    names = functools.partial(_named_arguments, function)
 
     @functools.wraps(function)
     def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except Exception as error:  # reported outside this block, so pytest shows no "during handling of..."
-            raised = error
-        fail_raised(name, _named_arguments(function, args, kwargs), raised)
+        made = observed_call(name, args, kwargs, lambda: function(*args, **kwargs), names)
+        if made.raised is None:
+            return made.result
+        if not guard:
+            raise made.raised
+        fail_raised(name, names(made.args, made.kwargs), made.raised)
 
     return call
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import inspect
 import os
 import pickle
@@ -32,6 +33,7 @@ import pytest
 from nnspec.grade import wire
 from nnspec.grade.limits import Limits
 from spec.assertions import check, describe_call
+from spec.calls import observed_call
 from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, ImplementationLoadError
 from spec.requirements import current
 
@@ -297,19 +299,22 @@ class IsolatedImplementation:
 
     def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], guarded: bool) -> Any:
         """Run ``name(*args, **kwargs)`` in the worker; failures become spec failures (or rebuilt exceptions)."""
-        inputs = self._named(name, args, kwargs)
-        if self.depth == 0:
-            self.last_call = (name, args, kwargs)
         if self.poisoned is not None and self.depth == 0:
-            self._fail(name, inputs, self.poisoned + "\n(this call was not made: the requirement already failed)")
-        try:
-            value, error = self._call(name, args, kwargs)
-        except WorkerLostError as lost:  # reported outside this block: no "during handling of..." in the message
-            value, error, lost_text = None, None, str(lost)
-        else:
-            lost_text = ""
-        if lost_text:
-            self._fail(name, inputs, lost_text)
+            self._fail(name, self._named(name, args, kwargs),
+                       self.poisoned + "\n(this call was not made: the requirement already failed)")
+        outer = self.depth == 0
+        # observed as spec.impl observes in-process calls: messages and the reproduction show the inputs as they
+        # were before the call, and arguments the worker changed in place are put back after it is recorded
+        made = observed_call(name, args, kwargs, lambda: self._call(name, args, kwargs),
+                             functools.partial(self._named, name))
+        inputs = self._named(name, made.args, made.kwargs)
+        if outer:
+            self.last_call = (name, made.args, made.kwargs)
+        if isinstance(made.raised, WorkerLostError):
+            self._fail(name, inputs, str(made.raised))
+        if made.raised is not None:
+            raise made.raised
+        value, error = made.result
         if error is None:
             return value
         if error.fatal:
