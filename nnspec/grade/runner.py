@@ -25,12 +25,12 @@ from hypothesis import configuration
 import spec
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, unreadable_paths
-from spec.impl import NOT_IMPLEMENTED, ImplementationLoadError
-from spec.plugin import IMPL_LOADS, SESSION_PLUGIN, requirement_of
+from spec.impl import ImplementationLoadError
+from spec.plugin import IMPL_LOADS, SESSION_PLUGIN, report_outcome, requirement_of
 from spec.requirements import CHAPTERS, REGISTRY, Requirement
 
 SPEC_DIR = Path(spec.__file__).resolve().parent
-STATUSES = ("passed", "failed", "not implemented", "skipped", "not run")
+STATUSES = ("passed", "failed", "blocked", "not implemented", "skipped", "not run")
 CLEAN_ENV = ("NNSPEC_IMPL", "NNSPEC_HYPOTHESIS_PROFILE")  # the grader decides both
 GRADING_PROFILE = "ci"  # derandomized hypothesis: the same submission always gets the same grade
 
@@ -113,7 +113,7 @@ class Collector:
         return (yield)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        outcome = _outcome(report)
+        outcome = report_outcome(report)
         if outcome is None:
             return
         message = ""
@@ -126,15 +126,6 @@ class Collector:
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2]).removeprefix("Skipped: ")
         self.cases.setdefault(report.nodeid, []).append((outcome, message, report.duration))
-
-
-def _outcome(report: pytest.TestReport) -> str | None:
-    if report.failed:
-        return "failed"
-    if report.skipped:
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        return "not implemented" if NOT_IMPLEMENTED in str(reason) else "skipped"
-    return "passed" if report.when == "call" else None
 
 
 def spec_paths(chapters: Iterable[str] | None) -> list[str]:
@@ -233,12 +224,13 @@ def _assemble(
     )
 
 
-COMBINE_ORDER = ("failed", "not implemented", "passed", "skipped")  # as spec.plugin's per-requirement summary
+COMBINE_ORDER = ("failed", "blocked", "not implemented", "passed", "skipped")  # as spec.plugin's summary
 
 
 def _combine(cases: list[tuple[str, str, float]]) -> tuple[str, str]:
     """(status, message) of a requirement from its cases (every phase of every test carrying it): failed if any
-    case failed, else not implemented if any case lacked a function, else passed if any passed, else skipped."""
+    case failed, else blocked ("blocked by <ID>": a prerequisite failed), else not implemented if any case lacked
+    a function, else passed if any passed, else skipped."""
     for status in COMBINE_ORDER:
         messages = [message for outcome, message, _ in cases if outcome == status]
         if messages:
