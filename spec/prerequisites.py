@@ -51,6 +51,10 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     # losses: compute_cost dispatches to the losses; the gradients with respect to the logits chain a loss
     # gradient and an activation derivative
     "LOSS-COMPUTE-COST": ("LOSS-BCE-VALUE", "LOSS-CE-VALUE", "LOSS-MSE-VALUE"),
+    # the edge AL = 0 or 1 of a cost is its clip's; stability at the extremes builds on it
+    "LOSS-BCE-CLIPPED": ("LOSS-BCE-VALUE",),
+    "LOSS-CE-FLOOR": ("LOSS-CE-VALUE",),
+    "LOSS-STABLE": ("LOSS-BCE-CLIPPED", "LOSS-CE-FLOOR"),
     "LOSS-BCE-LOGIT-GRADIENT": ("LOSS-BCE-GRADIENT", "ACT-SIGMOID-VALUES", "ACT-SIGMOID-DERIVATIVE"),
     "LOSS-SOFTMAX-CE-LOGIT-GRADIENT": ("LOSS-CE-GRADIENT", "ACT-SOFTMAX-VALUES"),
     # layers: the values of linear_backward's gradients build on their shapes
@@ -62,6 +66,7 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "NORM-LN-NORMALISES": ("NORM-LN-FORWARD",),
     "NORM-LN-BACKWARD": ("NORM-LN-FORWARD",),
     # perceptron
+    "PER-TRAIN-FROM-ZEROS": ("PER-PREDICT-RULE", "PER-UPDATE-RULE"),
     "PER-TRAIN-TRAJECTORY": ("PER-PREDICT-RULE", "PER-UPDATE-RULE", "PER-TRAIN-FROM-ZEROS"),
     # network
     "NET-FORWARD-MATCHES": FORWARD,

@@ -117,7 +117,7 @@ ACTIVATIONS = (
 LOSSES = (
     _m("bce_without_clipping", "losses",
        "P = _clipped(AL.astype(np.float64))\n    return float(-np.mean(",
-       "P = AL.astype(np.float64)\n    return float(-np.mean(", ("LOSS-BCE-CLIPPED", "LOSS-STABLE"),
+       "P = AL.astype(np.float64)\n    return float(-np.mean(", ("LOSS-BCE-CLIPPED",),
        "binary_cross_entropy without clipping AL: log(0) at AL = 0 or 1"),
     _m("bce_mean_over_samples", "losses",
        "return float(-np.mean(Y * np.log(P) + (1 - Y) * np.log(1 - P)))",
