@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+BYTEWISE_LIMIT = 1 << 20  # arrays up to this many bytes are first compared bit for bit (fast; larger: no copy)
 Names = Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]]
 
 
@@ -69,23 +70,22 @@ def observed_call(function: str, args: tuple[Any, ...], kwargs: dict[str, Any], 
         result, raised = run(), None
     except Exception as error:  # the caller reports it; the arguments are put back first
         result, raised = None, error
-    finally:
-        changed = _record(function, names(before_args, before_kwargs), names(args, kwargs))
+    finally:  # the parameter names are looked up only for a call that changed something (it is rare, and slow)
+        changed = first_change((before_args, before_kwargs), (args, kwargs)) is not None
+        if changed:
+            _record(function, names(before_args, before_kwargs), names(args, kwargs))
     if changed:
         result = copy_value(result)
         _restore(members, (before_args, before_kwargs))
     return Call(result, raised, before_args, before_kwargs)
 
 
-def _record(function: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
-    """Record a Change for each argument that differs from its copy; whether any did."""
-    found = False
+def _record(function: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    """Record a Change for each argument that differs from its copy."""
     for name, value in after.items():
         where = first_change(before[name], value) if name in before else None
         if where is not None:
             _changes.append(Change(function, name, where, before[name], read_only_copy(value)))
-            found = True
-    return found
 
 
 def _members(value: Any) -> tuple[Any, Any]:
@@ -162,6 +162,8 @@ def first_change(before: Any, after: Any, path: str = "") -> str | None:
 def _array_change(before: np.ndarray, after: np.ndarray, path: str) -> str | None:
     if before.shape != after.shape or before.dtype != after.dtype:
         return f"{path}: shape/dtype {before.shape}/{before.dtype} became {after.shape}/{after.dtype}"
+    if before.nbytes <= BYTEWISE_LIMIT and before.tobytes() == after.tobytes():
+        return None  # the common case (nothing changed), decided fast
     differ = ~((before == after) | (np.isnan(before) & np.isnan(after))) if before.dtype.kind in "fc" \
         else before != after
     if not np.any(differ):

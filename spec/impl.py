@@ -3,6 +3,7 @@
 The spec never imports an implementation statically: ``load_implementation`` finds it by name or path, and
 ``Implementation`` hands out its contract functions wrapped so that a missing function skips the test as
 "not implemented: <name>" and an exception inside it becomes a failure naming the requirement and the call.
+Every call is observed (spec/calls.py): an argument it modifies is recorded and put back.
 """
 
 from __future__ import annotations
