@@ -74,6 +74,7 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "NET-PREDICT-ARGMAX": ("NET-FORWARD-MATCHES",),
     "NET-PREDICT-THRESHOLD": ("NET-FORWARD-MATCHES",),
     "NET-BACKWARD-GRADCHECK": BACKWARD,
+    "NET-PURE": STEP,  # it chains initialize_parameters, forward, backward, update_parameters, predict and train
     **{f"NET-TRAIN-{name}": STEP
        for name in ("COSTS-PER-EPOCH", "DECREASES", "DETERMINISTIC", "FULL-BATCH", "KEEPS-PARTIAL-BATCH",
                     "RESHUFFLES")},
