@@ -75,6 +75,7 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "NET-PREDICT-THRESHOLD": ("NET-FORWARD-MATCHES",),
     "NET-BACKWARD-GRADCHECK": BACKWARD,
     "NET-PURE": STEP,  # it chains initialize_parameters, forward, backward, update_parameters, predict and train
+    "NET-CACHES-INDEPENDENT": ("NET-FORWARD-MATCHES",),
     **{f"NET-TRAIN-{name}": STEP
        for name in ("COSTS-PER-EPOCH", "DECREASES", "DETERMINISTIC", "FULL-BATCH", "KEEPS-PARTIAL-BATCH",
                     "RESHUFFLES")},
@@ -82,6 +83,10 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     **{f"OPT-{name}-TRAJECTORY": (f"OPT-{name}-CONSTANT-GRADIENT",) for name in ("MOMENTUM", "RMSPROP", "ADAM")},
     "OPT-ADAMW-TRAJECTORY": ("OPT-ADAM-TRAJECTORY",),
     "OPT-ADAMW-ZERO-DECAY-IS-ADAM": ("OPT-ADAM-TRAJECTORY",),
+    "OPT-PURE": tuple(f"OPT-{name}-CONSTANT-GRADIENT" for name in ("MOMENTUM", "RMSPROP", "ADAM")),
+    # regularization: the backward pass and the p = 0 edge build on the forward's inverted scaling
+    "REG-DROPOUT-BACKWARD": ("REG-DROPOUT-INVERTED",),
+    "REG-DROPOUT-P-ZERO-IDENTITY": ("REG-DROPOUT-INVERTED",),
     # worked examples
     "WE-000-EXERCISE3-SHAPES": ("NET-INIT-SHAPES", "NET-FORWARD-MATCHES"),
     "WE-000-MNIST-SHAPES": ("NET-INIT-SHAPES", "NET-FORWARD-MATCHES"),
