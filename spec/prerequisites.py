@@ -57,8 +57,10 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "LOSS-STABLE": ("LOSS-BCE-CLIPPED", "LOSS-CE-FLOOR"),
     "LOSS-BCE-LOGIT-GRADIENT": ("LOSS-BCE-GRADIENT", "ACT-SIGMOID-VALUES", "ACT-SIGMOID-DERIVATIVE"),
     "LOSS-SOFTMAX-CE-LOGIT-GRADIENT": ("LOSS-CE-GRADIENT", "ACT-SOFTMAX-VALUES"),
-    # layers: the values of linear_backward's gradients build on their shapes
+    # layers: the values of linear_backward's gradients, and the layer functions' dtypes and purity, build on
+    # the functions working with the right shapes
     **{f"LAY-LINEAR-BACKWARD-{name}": ("LAY-LINEAR-BACKWARD-SHAPES",) for name in ("DW", "DB", "DA")},
+    **{f"LAY-{name}": ("LAY-LINEAR-FORWARD-VALUES", "LAY-LINEAR-BACKWARD-SHAPES") for name in ("FLOAT32", "PURE")},
     # normalization: the normalising property and the backward pass build on the forward values
     "NORM-BN-NORMALISES": ("NORM-BN-FORWARD",),
     "NORM-BN-BACKWARD": ("NORM-BN-FORWARD",),
@@ -75,7 +77,7 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "NET-PREDICT-THRESHOLD": ("NET-FORWARD-MATCHES",),
     "NET-BACKWARD-GRADCHECK": BACKWARD,
     "NET-PURE": STEP,  # it chains initialize_parameters, forward, backward, update_parameters, predict and train
-    "NET-CACHES-INDEPENDENT": ("NET-FORWARD-MATCHES",),
+    "NET-CACHES-INDEPENDENT": ("NET-FORWARD-MATCHES", "NET-BACKWARD-GRADCHECK"),
     **{f"NET-TRAIN-{name}": STEP
        for name in ("COSTS-PER-EPOCH", "DECREASES", "DETERMINISTIC", "FULL-BATCH", "KEEPS-PARTIAL-BATCH",
                     "RESHUFFLES")},

@@ -171,7 +171,7 @@ LAYERS = (
     _m("da_row_major", "layers", "return W.T @ dZ,", "return dZ.T @ W,",
        ("LAY-LINEAR-BACKWARD-SHAPES",),
        "dA_prev = dZ^T W, the row-major formula: shape (m, n_prev), transposed"),
-    _m("da_averaged", "layers", "return W.T @ dZ,", "return W.T @ dZ / m,", ("LAY-LINEAR-BACKWARD-DA",),
+    _m("da_averaged", "layers", "return W.T @ dZ,", "return W.T @ dZ / A_prev.shape[1],", ("LAY-LINEAR-BACKWARD-DA",),
        "dA_prev divided by m as well (only dW and db are means)"),
     _m("linear_forward_row_major", "layers", "return W @ A_prev + b", "return A_prev.T @ W.T + b.T",
        ("LAY-LINEAR-FORWARD-VALUES",), "linear_forward in the row-major layout: Z of shape (m, n)"),
