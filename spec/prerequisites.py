@@ -78,7 +78,7 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "NET-BACKWARD-GRADCHECK": BACKWARD,
     "NET-PURE": STEP,  # it chains initialize_parameters, forward, backward, update_parameters, predict and train
     "NET-CACHES-INDEPENDENT": ("NET-FORWARD-MATCHES", "NET-BACKWARD-GRADCHECK"),
-    **{f"NET-TRAIN-{name}": STEP
+    **{f"NET-TRAIN-{name}": (*STEP, "NET-INIT-SHAPES", "NET-INIT-DETERMINISTIC")  # train starts from an init
        for name in ("COSTS-PER-EPOCH", "DECREASES", "DETERMINISTIC", "FULL-BATCH", "KEEPS-PARTIAL-BATCH",
                     "RESHUFFLES")},
     # optimizers: a trajectory builds on the single step under a constant gradient
