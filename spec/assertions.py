@@ -15,6 +15,8 @@ from typing import Any, NoReturn
 import numpy as np
 import pytest
 
+from spec.calls import Change, changes, first_change, read_only_copy
+from spec.calls import scalar as _scalar
 from spec.requirements import current
 
 SMALL_ARRAY = 24  # arrays with at most this many elements are printed in full
@@ -31,8 +33,16 @@ def header() -> str:
     return f"[{req.id}] {req.statement} (source: {req.source})"
 
 
-def _fail(lines: Sequence[str]) -> NoReturn:
-    pytest.fail("\n".join([header(), *lines]), pytrace=False)
+def _fail(lines: Sequence[str], notice: bool = True) -> NoReturn:
+    """Fail the running requirement; ``notice``: say first when a call of this test modified an argument."""
+    pytest.fail("\n".join([header(), *(_modified_notice() if notice else []), *lines]), pytrace=False)
+
+
+def _modified_notice() -> list[str]:
+    """A line per argument modified by a call during this test (the spec put it back after the call)."""
+    return [f"note: your function {change.function} modified its argument `{change.argument}`{change.where}; the "
+            "values below come from the returned result, and the inputs are shown as they were before the call "
+            "(the modification itself fails the chapter's purity requirement)" for change in changes()]
 
 
 def describe(value: Any) -> str:
@@ -204,17 +214,27 @@ def assert_gradient_matches(
 
 
 def assert_unchanged(before: Any, after: Any, *, fn: str, what: str) -> None:
-    """An argument is the same after the call as the copy taken before it (purity)."""
-    where = _first_change(before, after)
-    if where is None:
-        return
+    """An argument is the same after the call as the copy taken before it (purity).
+
+    The spec puts back every argument a call modified (spec/calls.py), so besides comparing ``before`` with
+    ``after`` this looks up the calls of ``fn`` during the running test that modified an argument (``what``'s
+    first, else any)."""
+    where = first_change(before, after)
+    if where is not None:
+        _fail_modified(Change(fn, what, where, before, after))
+    recorded = changes(fn)
+    if recorded:
+        _fail_modified(next((change for change in recorded if change.argument == what), recorded[0]))
+
+
+def _fail_modified(change: Change) -> NoReturn:
     _fail([
-        f"{fn} modified its argument {what}{where}",
-        labelled("before the call: ", before),
-        labelled("after the call:  ", after),
+        f"{change.function} modified its argument {change.argument}{change.where}",
+        labelled("before the call: ", change.before),
+        labelled("after the call:  ", change.after),
         "hint: contract functions are pure; work on a copy (x = x.copy()) or build a new array instead of "
         "assigning into the argument (x[...] = ..., x += ...)",
-    ])
+    ], notice=False)
 
 
 def check(condition: bool, message: str) -> None:
@@ -234,37 +254,6 @@ def fail_raised(fn: str, inputs: Mapping[str, Any], error: BaseException) -> NoR
         lines += ["traceback inside the implementation (most recent call last):"]
         lines += [line.rstrip("\n") for line in traceback.format_list(frames)]
     _fail(lines)
-
-
-def _first_change(before: Any, after: Any, path: str = "") -> str | None:
-    """Where ``after`` differs from ``before`` (" at ['W1'][0, 1]"), or None; arrays, mappings, sequences."""
-    if isinstance(before, Mapping) and isinstance(after, Mapping):
-        if set(before) != set(after):
-            return f"{path}: keys {sorted(before)} became {sorted(after)}"
-        changes = (_first_change(before[key], after[key], f"{path}[{key!r}]") for key in before)
-        return next((change for change in changes if change is not None), None)
-    if isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
-        return _array_change(np.asarray(before), np.asarray(after), path)
-    if isinstance(before, (tuple, list)) and isinstance(after, (tuple, list)) and len(before) == len(after):
-        changes = (_first_change(b, a, f"{path}[{i}]") for i, (b, a) in enumerate(zip(before, after, strict=True)))
-        return next((change for change in changes if change is not None), None)
-    return None if before == after else f"{path}: {before!r} became {after!r}"
-
-
-def _array_change(before: np.ndarray, after: np.ndarray, path: str) -> str | None:
-    if before.shape != after.shape or before.dtype != after.dtype:
-        return f"{path}: shape/dtype {before.shape}/{before.dtype} became {after.shape}/{after.dtype}"
-    differ = ~((before == after) | (np.isnan(before) & np.isnan(after))) if before.dtype.kind in "fc" \
-        else before != after
-    if not differ.any():
-        return None
-    index = tuple(int(i) for i in np.argwhere(differ)[0]) if differ.ndim else ()
-    return f"{path} at index {index}: {_scalar(before[index])} became {_scalar(after[index])}"
-
-
-def _scalar(value: Any) -> str:
-    """repr of one element, as a plain Python number (numpy 2 prints np.float64(...))."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _opt(line: str | None) -> list[str]:
@@ -330,30 +319,15 @@ def _factor_hints(what: str, m: int | None) -> list[tuple[float, str]]:
     return hints
 
 
-def read_only_copy(value: Any) -> Any:
-    """A deep copy of ``value`` whose arrays are read-only; dicts, lists and tuples are copied recursively."""
-    if isinstance(value, np.ndarray):
-        copy = value.copy()
-        copy.flags.writeable = False
-        return copy
-    if isinstance(value, dict):
-        return {key: read_only_copy(item) for key, item in value.items()}
-    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple takes its fields one by one
-        return type(value)(*(read_only_copy(item) for item in value))
-    if isinstance(value, (tuple, list)):
-        return type(value)(read_only_copy(item) for item in value)
-    return value
-
-
 def assert_pure_call(function: Any, fn: str, inputs: Mapping[str, Any]) -> Any:
     """Call ``function(*inputs.values())`` on read-only copies of ``inputs`` and fail if any input changed.
 
     Writing into a read-only array raises inside the implementation (reported with the call); dict arguments
-    cannot be frozen, so keys added or removed are caught by comparing with an untouched copy. Returns the result.
+    cannot be frozen, so keys added or removed are caught by the record of the call (spec/calls.py). Returns the
+    result.
     """
-    before = {name: read_only_copy(value) for name, value in inputs.items()}
     passed = {name: read_only_copy(value) for name, value in inputs.items()}
     result = function(*passed.values())
-    for name in inputs:
-        assert_unchanged(before[name], passed[name], fn=fn, what=name)
+    for name, value in inputs.items():
+        assert_unchanged(value, passed[name], fn=fn, what=name)
     return result

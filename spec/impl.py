@@ -4,6 +4,7 @@ The spec never imports an implementation statically: ``load_implementation`` fin
 grader worker's loader, ``nnspec.grade.loader``, so both import a submission the same way), and
 ``Implementation`` hands out its contract functions wrapped so that a missing function skips the test as
 "not implemented: <name>" and an exception inside it becomes a failure naming the requirement and the call.
+Every call is observed (spec/calls.py): an argument it modifies is recorded and put back.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 from nnspec.grade.loader import CONTRACT_ATTRIBUTE, load_module, origin
 from nnspec.grade.loader import ImplementationLoadError as ImplementationLoadError  # re-exported for the spec
 from spec.assertions import fail_raised
+from spec.calls import observed_call
 from spec.contract import FUNCTIONS
 
 DEFAULT_TARGET = "reference"
@@ -43,7 +45,11 @@ class Implementation:
         return callable(getattr(self.module, name, None))
 
     def raw(self, name: str) -> Callable[..., Any]:
-        """The unguarded function (for tests that expect it to raise); skips when it is missing."""
+        """The function raising what it raises (for tests that expect it to raise), observed like every call
+        (spec/calls.py); skips when it is missing."""
+        return observed(name, self._function(name), guard=False)
+
+    def _function(self, name: str) -> Callable[..., Any]:
         function = getattr(self.module, name, None)
         if not callable(function):
             pytest.skip(NOT_IMPLEMENTED + name)
@@ -52,7 +58,7 @@ class Implementation:
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name not in CONTRACT_FUNCTIONS and not self.has(name):
             raise AttributeError(f"{name!r} is not a contract function (spec.impl.CONTRACT_FUNCTIONS)")
-        return guarded(name, self.raw(name))
+        return observed(name, self._function(name), guard=True)
 
 
 def stub_aware(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,16 +74,20 @@ def stub_aware(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    """``function`` with any exception it raises turned into a spec failure that shows the call."""
+def observed(name: str, function: Callable[..., Any], guard: bool) -> Callable[..., Any]:
+    """``function`` called through spec.calls.observed_call (the caller's arguments are never left modified);
+    with ``guard``, an exception it raises becomes a spec failure showing the call's inputs as they were before it.
+    """
+    names = functools.partial(_named_arguments, function)
 
     @functools.wraps(function)
     def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except Exception as error:  # reported outside this block, so pytest shows no "during handling of..."
-            raised = error
-        fail_raised(name, _named_arguments(function, args, kwargs), raised)
+        made = observed_call(name, args, kwargs, lambda: function(*args, **kwargs), names)
+        if made.raised is None:
+            return made.result
+        if not guard:
+            raise made.raised
+        fail_raised(name, names(made.args, made.kwargs), made.raised)
 
     return call
 

@@ -1,7 +1,8 @@
 """The pytest plugin behind ``pytest spec``: choosing the implementation, hypothesis profiles, the summary.
 
 Loaded from the root ``conftest.py``. Options: ``--impl TARGET`` (or env NNSPEC_IMPL) and hypothesis's own
-``--hypothesis-profile`` (or env NNSPEC_HYPOTHESIS_PROFILE; default ``ci``).
+``--hypothesis-profile`` (or env NNSPEC_HYPOTHESIS_PROFILE; default ``ci``). Tests run with their requirements'
+prerequisites first (spec/prerequisites.py); a test whose prerequisite failed is skipped as "blocked by <ID>".
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from spec import calls
 from spec.impl import NOT_IMPLEMENTED, Implementation, ImplementationLoadError, load_implementation
+from spec.prerequisites import BLOCKED, blockers, ordered
 from spec.requirements import CHAPTERS, MARKER, REGISTRY, Requirement, register, set_current
 
 IMPL_ENV = "NNSPEC_IMPL"
@@ -25,7 +28,7 @@ SESSION_PLUGIN = "nnspec-session"
 IMPL_LOADS = Requirement(
     "IMPL-LOADS", "the implementation under test imports without error", "issue 3: choosing the implementation"
 )
-OUTCOMES = ("passed", "failed", "not implemented", "skipped")  # the summary's columns
+OUTCOMES = ("passed", "failed", "blocked", "not implemented", "skipped")  # the summary's columns
 
 # ci: the default, and what a grade is based on. derandomize: the same examples on every run, so the same
 # implementation always gets the same result. database=None: no example database read or written, so nothing
@@ -113,6 +116,8 @@ class SpecSession:
             self.load_error = error
         self.requirement_of: dict[str, Requirement] = {}
         self.outcome_of: dict[str, str] = {}
+        self.failed: set[str] = set()  # requirement IDs with a failed test so far
+        self.blocked: dict[str, list[str]] = {}  # requirement ID -> the failed requirements that block it
 
     def pytest_report_header(self) -> list[str]:
         if self.implementation is None:
@@ -131,6 +136,20 @@ class SpecSession:
             req = requirement_of(item)
             if req is not None:
                 self.requirement_of[item.nodeid] = req
+        items[:] = ordered(items, self._requirement_id)
+
+    def _requirement_id(self, item: pytest.Item) -> str | None:
+        req = self.requirement_of.get(item.nodeid)
+        return None if req is None else req.id
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """A test whose requirement has a failed prerequisite is not run: it is skipped as "blocked by <ID>"."""
+        req_id = self._requirement_id(item)
+        roots = [] if req_id is None else blockers(req_id, self.failed, self.blocked)
+        if req_id is not None and roots:
+            self.blocked[req_id] = roots
+            pytest.skip(BLOCKED + ", ".join(roots))
 
     def _replace_with_load_failure(self, session: pytest.Session, config: pytest.Config, items: list) -> None:
         dependent = [item for item in items if "impl" in getattr(item, "fixturenames", ())]
@@ -144,15 +163,18 @@ class SpecSession:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
         set_current(self.requirement_of.get(item.nodeid))
+        calls.reset()
         try:
             return (yield)
         finally:
             set_current(None)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        outcome = _outcome(report)
+        outcome = report_outcome(report)
         if outcome is None or report.nodeid not in self.requirement_of:
             return
+        if outcome == "failed":
+            self.failed.add(self.requirement_of[report.nodeid].id)
         previous = self.outcome_of.get(report.nodeid, outcome)
         self.outcome_of[report.nodeid] = _worst([previous, outcome])
 
@@ -168,6 +190,8 @@ class SpecSession:
             terminalreporter.write_line(f"{chapter:<18}" + "".join(f"{counts[name]:>17}" for name in OUTCOMES))
         totals = sum(table.values(), Counter())
         terminalreporter.write_line(f"{'total':<18}" + "".join(f"{totals[name]:>17}" for name in OUTCOMES))
+        for req_id, roots in sorted(self.blocked.items()):
+            terminalreporter.write_line(f"{req_id} {BLOCKED}{', '.join(roots)} (not run; scored 0)")
 
     def _requirement_table(self) -> dict[str, Counter[str]]:
         by_requirement: dict[Requirement, list[str]] = {}
@@ -193,21 +217,26 @@ def requirement_of(item: pytest.Item) -> Requirement | None:
     return REGISTRY.get(marks[-1].args[0]) if marks else None
 
 
-def _outcome(report: pytest.TestReport) -> str | None:
+def report_outcome(report: pytest.TestReport) -> str | None:
+    """One phase's outcome: failed, blocked (a prerequisite failed), not implemented, skipped, passed (the call
+    phase only), or None (a setup or teardown that passed)."""
     if report.failed:
         return "failed"
     if report.skipped:
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if BLOCKED in reason:
+            return "blocked"
         return "not implemented" if NOT_IMPLEMENTED in reason else "skipped"
     return "passed" if report.when == "call" else None
 
 
 def _worst(outcomes: Iterable[str]) -> str:
     """Item level: a failure in any phase beats a skip, which beats a pass."""
-    return min(outcomes, key=("failed", "not implemented", "skipped", "passed").index)
+    return min(outcomes, key=("failed", "blocked", "not implemented", "skipped", "passed").index)
 
 
 def _requirement_outcome(outcomes: list[str]) -> str:
-    """Requirement level: failed if any case failed, else not implemented if any case lacked a function, else
-    passed if any case passed (cases skipped for other reasons, e.g. a missing optional library, do not count)."""
-    return min(outcomes, key=("failed", "not implemented", "passed", "skipped").index)
+    """Requirement level: failed if any case failed, else blocked if a failed prerequisite kept a case from running,
+    else not implemented if any case lacked a function, else passed if any case passed (cases skipped for other
+    reasons, e.g. a missing optional library, do not count)."""
+    return min(outcomes, key=("failed", "blocked", "not implemented", "passed", "skipped").index)

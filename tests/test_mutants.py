@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.mutants.catalogue import BY_NAME, LEARNER_FILE, MUTANTS, REFERENCE, Mutant
-from tests.mutants.mutation import ROOT, Job, SpecRun, copy_file, copy_reference, run_batch, spec_modules
+from tests.mutants.catalogue import BY_NAME, MUTANTS, Mutant
+from tests.mutants.mutation import ROOT, Job, SpecRun, run_batch, spec_modules
 
 pytestmark = pytest.mark.corpus  # heavy: run once per CI run, on one interpreter (tox env "corpus")
 
@@ -51,14 +51,9 @@ class Grading:
 
 
 def _mutant_job(mutant: Mutant, folder: Path) -> Job:
-    name = f"mutant_{mutant.name}"
-    if mutant.base == REFERENCE:
-        target = copy_reference(folder, name, mutant.edits)
-    else:
-        target = copy_file(LEARNER_FILE, folder, name, mutant.edits)
     extra = () if mutant.equivalent else ("--first-failure-per-requirement",)
-    return Job(target, tuple(spec_modules(mutant.tags)), folder, folder / f"{name}.report.json",
-               requirements=mutant.tags, extra=extra)
+    return Job(mutant.write(folder), tuple(spec_modules(mutant.tags)), folder,
+               folder / f"mutant_{mutant.name}.report.json", requirements=mutant.tags, extra=extra)
 
 
 def _variant_job(variant: str, folder: Path) -> Job:

@@ -40,10 +40,10 @@ def chapter_table(output: str) -> dict[str, dict[str, int]]:
     lines = output.split(SUMMARY_TITLE, 1)[1].splitlines()[2:]
     table = {}
     for line in lines:
-        *name, passed, failed, not_implemented, skipped = line.split()
+        *name, passed, failed, blocked, not_implemented, skipped = line.split()
         table[" ".join(name)] = {
-            "passed": int(passed), "failed": int(failed), "not implemented": int(not_implemented),
-            "skipped": int(skipped),
+            "passed": int(passed), "failed": int(failed), "blocked": int(blocked),
+            "not implemented": int(not_implemented), "skipped": int(skipped),
         }
         if name == ["total"]:
             return table

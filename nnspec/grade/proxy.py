@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import inspect
 import os
 import pickle
@@ -38,6 +39,7 @@ import pytest
 from nnspec.grade import sandbox, unpickle, wire
 from nnspec.grade.limits import Limits
 from spec.assertions import describe_call, header
+from spec.calls import observed_call
 from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, ImplementationLoadError
 from spec.requirements import current
 
@@ -394,20 +396,23 @@ class IsolatedImplementation:
         if self.poisoned is not None and self.depth == 0:
             raise RequirementAbandoned(f"{self.poisoned}\n(the requirement's later calls were not made: {name} and "
                                        "what follows it)")
-        if self.depth == 0:
-            self.last_call = (name, args, kwargs)
         if name in self.barred:
             raise RequirementAbandoned(failure_text(name, inputs, self.barred[name]))
-        try:
-            value, error = self._call(name, args, kwargs)
-        except WorkerLostError as lost:  # reported outside this block: no "during handling of..." in the message
-            if self.depth > 0:  # inside a callback: the outer call, whose limit it was, reports it
-                raise
-            value, error, lost_text = None, None, str(lost)
-        else:
-            lost_text = ""
-        if lost_text:
-            self._fail(self._poison(failure_text(name, inputs, lost_text)))
+        outer = self.depth == 0
+        # observed as spec.impl observes in-process calls: messages and the reproduction show the inputs as they
+        # were before the call, and arguments the worker changed in place are put back after it is recorded
+        made = observed_call(name, args, kwargs, lambda: self._call(name, args, kwargs),
+                             functools.partial(self._named, name))
+        inputs = self._named(name, made.args, made.kwargs)
+        if outer:
+            self.last_call = (name, made.args, made.kwargs)
+        if isinstance(made.raised, WorkerLostError):
+            if not outer:  # inside a callback: the outer call, whose limit it was, reports it
+                raise made.raised
+            self._fail(self._poison(failure_text(name, inputs, str(made.raised))))
+        if made.raised is not None:
+            raise made.raised
+        value, error = made.result
         if error is None:
             return value
         if "NotImplementedError" in error.bases and not error.fatal:  # a stub (nnspec starter): not written yet

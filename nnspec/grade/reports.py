@@ -24,7 +24,8 @@ EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 UNCOUNTED = ("skipped",)  # not run for a reason outside the submission (e.g. torch not installed): not scored
 TERMINAL_MESSAGE_LINES = 40  # a failure's message is cut after this many lines on the terminal (full in --json)
 REPORT_MESSAGE_CHARS = 2 * escape.MESSAGE_CHARS  # a requirement's message: the call, the error and its traceback
-COLOURS = {"passed": "32", "failed": "31", "not implemented": "33", "skipped": "36", "not run": "90", "bold": "1"}
+COLOURS = {"passed": "32", "failed": "31", "blocked": "35", "not implemented": "33", "skipped": "36", "not run": "90",
+           "bold": "1"}
 
 
 @dataclass
@@ -138,10 +139,12 @@ def terminal(report: Report, colour: bool = False) -> str:
     lines.append(f"score: {_points(report.score)} / {_points(report.max_score)} points ({percent:.1f}%)   " +
                  ", ".join(f"{counts[status]} {status}" for status in STATUSES if counts[status]))
     lines.append("")
-    lines.append(f"{'chapter':<18}{'passed':>8}{'failed':>8}{'not impl.':>11}{'skipped':>9}{'points':>12}")
+    lines.append(f"{'chapter':<18}{'passed':>8}{'failed':>8}{'blocked':>9}{'not impl.':>11}{'skipped':>9}"
+                 f"{'points':>12}")
     for chapter, chapter_counts, points, max_points in _chapter_rows(report.visible()):
         lines.append(f"{chapter:<18}{chapter_counts['passed']:>8}{chapter_counts['failed']:>8}"
-                     f"{chapter_counts['not implemented']:>11}{chapter_counts['skipped']:>9}"
+                     f"{chapter_counts['blocked']:>9}{chapter_counts['not implemented']:>11}"
+                     f"{chapter_counts['skipped']:>9}"
                      f"{_points(points) + '/' + _points(max_points):>12}")
     lines += _terminal_problems(report, colour)
     hidden = [item for item in report.scored if item.policy.hidden]
@@ -175,12 +178,21 @@ def _terminal_problems(report: Report, colour: bool) -> list[str]:
             lines += ["    " + line for line in cut]
             if len(message) > len(cut):
                 lines.append(f"    ... ({len(message) - len(cut)} more lines in the --json report)")
+    blocked = _blocked(report)
+    if blocked:
+        lines += ["", _paint("BLOCKED", "blocked", colour) + " (not run, 0 points: fix the failed requirement first)"]
+        lines += [f"    {line}" for line in blocked]
     if missing:
         lines += ["", _paint("NOT IMPLEMENTED", "not implemented", colour) + " (function: requirements)"]
         lines += [f"    {function}: {', '.join(ids)}" for function, ids in sorted(missing.items())]
     if lines:
         lines.append("")
     return lines
+
+
+def _blocked(report: Report) -> list[str]:
+    """``ID: blocked by <ID>`` for each visible requirement that a failed prerequisite kept from running."""
+    return [f"{item.result.id}: {item.result.message}" for item in report.visible() if item.result.status == "blocked"]
 
 
 # --- machine-readable --------------------------------------------------------------------------------------------
@@ -273,7 +285,7 @@ def junit(report: Report) -> str:
         if result.status == "failed":
             failure = ET.SubElement(case, "failure", message=result.requirement.statement)
             failure.text = result.message
-        elif result.status in ("not implemented", "skipped", "not run"):
+        elif result.status in ("blocked", "not implemented", "skipped", "not run"):
             ET.SubElement(case, "skipped", message=result.message or result.status)
     for suite in suites.values():
         cases = suite.findall("testcase")
@@ -292,10 +304,15 @@ def markdown(report: Report) -> str:
         return "\n".join([*lines, "The submission could not be loaded:", "", *escape.fenced(run.load_error.rstrip())]) \
             + "\n"
     lines += [f"**Score: {_points(report.score)} / {_points(report.max_score)}** (exit code {report.exit_code})", "",
-              "| chapter | passed | failed | not implemented | points |", "| --- | ---: | ---: | ---: | ---: |"]
+              "| chapter | passed | failed | blocked | not implemented | points |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for chapter, counts, points, max_points in _chapter_rows(report.visible()):
-        lines.append(f"| {chapter} | {counts['passed']} | {counts['failed']} | {counts['not implemented']} | "
-                     f"{_points(points)}/{_points(max_points)} |")
+        lines.append(f"| {chapter} | {counts['passed']} | {counts['failed']} | {counts['blocked']} | "
+                     f"{counts['not implemented']} | {_points(points)}/{_points(max_points)} |")
+    blocked = _blocked(report)
+    if blocked:
+        lines += ["", "Blocked (not run, 0 points: fix the failed requirement first):", "",
+                  *(f"- {line}" for line in blocked)]
     for item in report.visible():
         if item.result.status == "failed":
             lines += ["", f"<details><summary>{escape.html(item.result.id)} failed</summary>", "",

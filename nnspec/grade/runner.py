@@ -30,12 +30,12 @@ from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, RequirementAbandoned, unreadable_paths
 from spec import figures
 from spec.figures import Recorded
-from spec.impl import NOT_IMPLEMENTED, ImplementationLoadError
-from spec.plugin import IMPL_LOADS, SESSION_PLUGIN, requirement_of
+from spec.impl import ImplementationLoadError
+from spec.plugin import IMPL_LOADS, SESSION_PLUGIN, report_outcome, requirement_of
 from spec.requirements import CHAPTERS, REGISTRY, Requirement
 
 SPEC_DIR = Path(spec.__file__).resolve().parent
-STATUSES = ("passed", "failed", "not implemented", "skipped", "not run")
+STATUSES = ("passed", "failed", "blocked", "not implemented", "skipped", "not run")
 CLEAN_ENV = ("NNSPEC_IMPL", "NNSPEC_HYPOTHESIS_PROFILE")  # the grader decides both
 GRADING_PROFILE = "ci"  # derandomized hypothesis: the same submission always gets the same grade
 NOT_GRADED = "not_graded"  # marker of claims checked against oracles only: facts, not about the submission
@@ -195,7 +195,7 @@ class Collector:
         return Counter(_combine(outcomes)[0] for outcomes in cases.values())
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        outcome = _outcome(report)
+        outcome = report_outcome(report)
         if outcome is None:
             return
         message = ""
@@ -209,15 +209,6 @@ class Collector:
             message = str(report.longrepr[2]).removeprefix("Skipped: ")
         self.cases.setdefault(report.nodeid, []).append((outcome, message, report.duration))
         self.finished[report.nodeid] = time.monotonic()
-
-
-def _outcome(report: pytest.TestReport) -> str | None:
-    if report.failed:
-        return "failed"
-    if report.skipped:
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        return "not implemented" if NOT_IMPLEMENTED in str(reason) else "skipped"
-    return "passed" if report.when == "call" else None
 
 
 def spec_paths(chapters: Iterable[str] | None) -> list[str]:
@@ -332,12 +323,13 @@ def _assemble(
     )
 
 
-COMBINE_ORDER = ("failed", "not implemented", "passed", "skipped")  # as spec.plugin's per-requirement summary
+COMBINE_ORDER = ("failed", "blocked", "not implemented", "passed", "skipped")  # as spec.plugin's summary
 
 
 def _combine(cases: list[tuple[str, str, float]]) -> tuple[str, str]:
     """(status, message) of a requirement from its cases (every phase of every test carrying it): failed if any
-    case failed, else not implemented if any case lacked a function, else passed if any passed, else skipped."""
+    case failed, else blocked ("blocked by <ID>": a prerequisite failed), else not implemented if any case lacked
+    a function, else passed if any passed, else skipped."""
     for status in COMBINE_ORDER:
         messages = [message for outcome, message, _ in cases if outcome == status]
         if messages:

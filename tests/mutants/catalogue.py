@@ -8,8 +8,9 @@ behaviour: they are findings (the spec rightly passes them), listed apart and ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from tests.mutants.mutation import ROOT, Edit
+from tests.mutants.mutation import ROOT, Edit, copy_file, copy_reference
 
 REFERENCE = "reference"
 LEARNER = "learner_correct"  # examples/learner_correct.py: a one-file submission written the way a learner would
@@ -54,6 +55,13 @@ class Mutant:
     def chapter(self) -> str:
         return CHAPTER_OF_MODULE[self.module]
 
+    def write(self, folder: Path) -> str:
+        """The broken submission: its base copied into ``folder`` with the edits applied; the --impl target."""
+        name = f"mutant_{self.name}"
+        if self.base == REFERENCE:
+            return copy_reference(folder, name, self.edits)
+        return copy_file(LEARNER_FILE, folder, name, self.edits)
+
 
 def _m(name: str, module: str, old: str, new: str, tags: tuple[str, ...], description: str, **kw: object) -> Mutant:
     return Mutant(name, module, old, new, tags, description, **kw)  # type: ignore[arg-type]
@@ -66,17 +74,17 @@ ACTIVATIONS = (
        ("ACT-SIGMOID-STABLE",), "sigmoid as 1 / (1 + exp(-z)) without the stable branch: exp overflows for z << 0"),
     _m("sigmoid_derivative_of_activation", "activations", "s = sigmoid(z)\n    return s * (1 - s)",
        "z = as_array(z, \"z\")\n    return z * (1 - z)",
-       ("ACT-SIGMOID-DERIVATIVE", "ACT-SIGMOID-DERIVATIVE-CONSISTENT"),
+       ("ACT-SIGMOID-DERIVATIVE",),
        "sigmoid_derivative as a (1 - a) applied to z itself (the formula meant for the activation a)"),
     _m("tanh_derivative_one_minus_z_squared", "activations", "return 1 - tanh(z) ** 2",
        "z = as_array(z, \"z\")\n    return 1 - z**2",
-       ("ACT-TANH-DERIVATIVE", "ACT-TANH-DERIVATIVE-CONSISTENT"),
+       ("ACT-TANH-DERIVATIVE",),
        "tanh_derivative as 1 - z^2 instead of 1 - tanh(z)^2"),
     _m("relu_derivative_one_at_zero", "activations", "return (z > 0).astype(z.dtype)",
        "return (z >= 0).astype(z.dtype)", ("ACT-RELU-DERIVATIVE-AT-ZERO",),
        "relu_derivative is 1 at z = 0 (the contract says 0)"),
     _m("relu_derivative_one_below_zero", "activations", "return (z > 0).astype(z.dtype)",
-       "return (z != 0).astype(z.dtype)", ("ACT-RELU-DERIVATIVE", "ACT-RELU-DERIVATIVE-CONSISTENT"),
+       "return (z != 0).astype(z.dtype)", ("ACT-RELU-DERIVATIVE",),
        "relu_derivative is 1 for z < 0 too (|z|'s derivative squared: nonzero means 1)"),
     _m("relu_in_place", "activations", "return np.maximum(z, 0).astype(z.dtype)",
        "z[z < 0] = 0\n    return z", ("ACT-PURE",), "relu zeroes the negative entries of its argument in place"),
@@ -87,29 +95,29 @@ ACTIVATIONS = (
        "return np.where(z > 0, 1.0, alpha)", ("ACT-DTYPE-PRESERVED",),
        "leaky_relu_derivative builds its result from Python floats: float32 input gives float64"),
     _m("gelu_tanh_constant_truncated", "activations", "GELU_TANH_COEFFICIENT = 0.044715",
-       "GELU_TANH_COEFFICIENT = 0.0447", ("ACT-GELU-TANH-VALUES", "ACT-GELU-TANH-DERIVATIVE"),
+       "GELU_TANH_COEFFICIENT = 0.0447", ("ACT-GELU-TANH-VALUES",),
        "GELU's tanh approximation with the cubic coefficient 0.0447 instead of 0.044715"),
     _m("gelu_approximate_by_default", "activations", "def gelu(z: ArrayLike, approximate: bool = False)",
        "def gelu(z: ArrayLike, approximate: bool = True)", ("ACT-GELU-VALUES",),
        "gelu defaults to the tanh approximation (the contract's default is the exact z Phi(z))"),
     _m("gelu_derivative_without_product_rule", "activations", "return (cdf + z * pdf).astype(z.dtype)",
-       "return cdf.astype(z.dtype)", ("ACT-GELU-DERIVATIVE", "ACT-GELU-DERIVATIVE-CONSISTENT"),
+       "return cdf.astype(z.dtype)", ("ACT-GELU-DERIVATIVE",),
        "gelu_derivative returns Phi(z), forgetting the product rule's z phi(z)"),
     _m("softmax_row_major_axis", "activations",
        "e = np.exp(z - z.max(axis=axis, keepdims=True))\n    return e / e.sum(axis=axis, keepdims=True)",
        "e = np.exp(z - z.max(axis=-1, keepdims=True))\n    return e / e.sum(axis=-1, keepdims=True)",
-       ("ACT-SOFTMAX-VALUES", "ACT-SOFTMAX-AXIS"), "softmax over the last axis (row-major habit), ignoring axis"),
+       ("ACT-SOFTMAX-VALUES",), "softmax over the last axis (row-major habit), ignoring axis"),
     _m("softmax_without_max_subtraction", "activations", "np.exp(z - z.max(axis=axis, keepdims=True))",
        "np.exp(z)", ("ACT-SOFTMAX-STABLE",), "softmax without subtracting the maximum: exp overflows at z = 1e4"),
     _m("softmax_over_all_elements", "activations", "return e / e.sum(axis=axis, keepdims=True)",
-       "return e / e.sum()", ("ACT-SOFTMAX-VALUES", "ACT-SOFTMAX-SUMS-TO-ONE"),
+       "return e / e.sum()", ("ACT-SOFTMAX-VALUES",),
        "softmax normalised over the whole array instead of each column"),
 )
 
 LOSSES = (
     _m("bce_without_clipping", "losses",
        "P = _clipped(AL.astype(np.float64))\n    return float(-np.mean(",
-       "P = AL.astype(np.float64)\n    return float(-np.mean(", ("LOSS-BCE-CLIPPED", "LOSS-STABLE"),
+       "P = AL.astype(np.float64)\n    return float(-np.mean(", ("LOSS-BCE-CLIPPED",),
        "binary_cross_entropy without clipping AL: log(0) at AL = 0 or 1"),
     _m("bce_mean_over_samples", "losses",
        "return float(-np.mean(Y * np.log(P) + (1 - Y) * np.log(1 - P)))",
@@ -119,12 +127,12 @@ LOSSES = (
        "return float(-np.sum(Y * np.log(P)))", ("LOSS-CE-VALUE",),
        "categorical_cross_entropy summed over the batch instead of averaged"),
     _m("mse_gradient_without_2", "losses", "return 2 * (AL - Y) / AL.size", "return (AL - Y) / AL.size",
-       ("LOSS-MSE-GRADIENT", "WE-002-MSE-GRADIENT"), "mse_gradient drops the factor 2 of the square's derivative"),
+       ("LOSS-MSE-GRADIENT",), "mse_gradient drops the factor 2 of the square's derivative"),
     _m("bce_gradient_wrt_logit", "losses", "((-Y / P + (1 - Y) / (1 - P)) / AL.size)", "((AL - Y) / AL.size)",
-       ("LOSS-BCE-GRADIENT", "LOSS-BCE-LOGIT-GRADIENT"),
+       ("LOSS-BCE-GRADIENT",),
        "binary_cross_entropy_gradient returns the gradient w.r.t. the logit, (AL - Y) / N, not w.r.t. AL"),
     _m("ce_gradient_not_averaged", "losses", "(-Y / (P * AL.shape[-1]))", "(-Y / P)",
-       ("LOSS-CE-GRADIENT", "LOSS-SOFTMAX-CE-LOGIT-GRADIENT"),
+       ("LOSS-CE-GRADIENT",),
        "categorical_cross_entropy_gradient without the 1/m of the mean"),
     _m("compute_cost_default_mse", "losses", 'loss: str = "binary_cross_entropy") -> float:',
        'loss: str = "mse") -> float:', ("LOSS-COMPUTE-COST-DEFAULT",), "compute_cost defaults to mse"),
@@ -140,13 +148,13 @@ PERCEPTRON = (
     _m("perceptron_update_sign_flipped", "perceptron",
        "return w + learning_rate * error * x, float(b) + learning_rate * error",
        "return w - learning_rate * error * x, float(b) - learning_rate * error",
-       ("PER-UPDATE-RULE", "EXP-PERCEPTRON-AND", "EXP-PERCEPTRON-OR"),
+       ("PER-UPDATE-RULE",),
        "perceptron_update moves against the error (w - lr (y - y_hat) x)"),
     _m("perceptron_predict_returns_float", "perceptron", "return int(float(w @ x) + float(b) > 0)",
        "return 1.0 if float(w @ x) + float(b) > 0 else 0.0", ("PER-PREDICT-IS-INT",),
        "perceptron_predict returns the float 1.0 or 0.0 (the contract: an int)"),
     _m("perceptron_random_start", "perceptron", "w, b = np.zeros(X.shape[0]), 0.0",
-       "w, b = np.random.default_rng(0).normal(size=X.shape[0]), 0.0", ("PER-TRAIN-FROM-ZEROS", "PER-TRAIN-TRAJECTORY"),
+       "w, b = np.random.default_rng(0).normal(size=X.shape[0]), 0.0", ("PER-TRAIN-FROM-ZEROS",),
        "perceptron_train starts from random weights instead of zeros"),
 )
 
@@ -154,16 +162,16 @@ LAYERS = (
     _m("dw_without_one_over_m", "layers", "dZ @ A_prev.T / m,", "dZ @ A_prev.T,", ("LAY-LINEAR-BACKWARD-DW",),
        "linear_backward forgets the 1/m in dW"),
     _m("db_over_wrong_axis", "layers", "dZ.mean(axis=1, keepdims=True)", "dZ.mean(axis=0, keepdims=True)",
-       ("LAY-LINEAR-BACKWARD-SHAPES", "LAY-LINEAR-BACKWARD-DB"),
+       ("LAY-LINEAR-BACKWARD-SHAPES",),
        "db averaged over the units (axis 0), not the samples"),
     _m("db_without_keepdims", "layers", "dZ.mean(axis=1, keepdims=True)", "dZ.mean(axis=1)",
-       ("LAY-LINEAR-BACKWARD-SHAPES", "LAY-LINEAR-BACKWARD-DB"), "db without keepdims: shape (n,) instead of (n, 1)"),
+       ("LAY-LINEAR-BACKWARD-SHAPES",), "db without keepdims: shape (n,) instead of (n, 1)"),
     _m("da_without_transpose", "layers", "return W.T @ dZ,", "return W @ dZ,", ("LAY-LINEAR-BACKWARD-DA",),
        "dA_prev = W dZ instead of W^T dZ (runs only when W is square)"),
     _m("da_row_major", "layers", "return W.T @ dZ,", "return dZ.T @ W,",
-       ("LAY-LINEAR-BACKWARD-SHAPES", "LAY-LINEAR-BACKWARD-DA"),
+       ("LAY-LINEAR-BACKWARD-SHAPES",),
        "dA_prev = dZ^T W, the row-major formula: shape (m, n_prev), transposed"),
-    _m("da_averaged", "layers", "return W.T @ dZ,", "return W.T @ dZ / m,", ("LAY-LINEAR-BACKWARD-DA",),
+    _m("da_averaged", "layers", "return W.T @ dZ,", "return W.T @ dZ / A_prev.shape[1],", ("LAY-LINEAR-BACKWARD-DA",),
        "dA_prev divided by m as well (only dW and db are means)"),
     _m("linear_forward_row_major", "layers", "return W @ A_prev + b", "return A_prev.T @ W.T + b.T",
        ("LAY-LINEAR-FORWARD-VALUES",), "linear_forward in the row-major layout: Z of shape (m, n)"),
@@ -177,7 +185,7 @@ NETWORK = (
     _m("xavier_wrong_fan_sum", "network", '"xavier": lambda i, o: 2 / (i + o)', '"xavier": lambda i, o: 1 / (i + o)',
        ("NET-INIT-XAVIER-VARIANCE",), "Xavier variance 1/(n_in + n_out) instead of 2/(n_in + n_out)"),
     _m("init_std_as_variance", "network", "* np.sqrt(variance[method](n_in, n_out))", "* variance[method](n_in, n_out)",
-       ("NET-INIT-HE-VARIANCE", "NET-INIT-XAVIER-VARIANCE", "NET-INIT-LECUN-VARIANCE", "EXP-HE-KEEPS-VARIANCE"),
+       ("NET-INIT-HE-VARIANCE", "NET-INIT-XAVIER-VARIANCE", "NET-INIT-LECUN-VARIANCE"),
        "initialisation scales the draws by the variance instead of its square root"),
     _m("zeros_init_for_weights", "network",
        "rng.standard_normal((n_out, n_in)) * np.sqrt(variance[method](n_in, n_out))", "np.zeros((n_out, n_in))",
@@ -205,7 +213,7 @@ NETWORK = (
        ("NET-BACKWARD-GRADCHECK",), "backward evaluates every hidden derivative at the cached A instead of Z",
        base=LEARNER),
     _m("update_with_plus", "network", "value - learning_rate * grads[f\"d{name}\"]",
-       "value + learning_rate * grads[f\"d{name}\"]", ("NET-UPDATE-RULE", "EXP-GD-CONVERGES"),
+       "value + learning_rate * grads[f\"d{name}\"]", ("NET-UPDATE-RULE",),
        "update_parameters adds the gradient (gradient ascent)"),
     _m("biases_never_updated", "network",
        'return {name: value - learning_rate * grads[f"d{name}"] for name, value in parameters.items()}',
@@ -256,23 +264,23 @@ EQUIVALENT = (
 
 OPTIMIZERS = (
     _m("momentum_without_one_minus_beta", "optimizers", "beta * v_prev[name] + (1 - beta) * g[name]",
-       "beta * v_prev[name] + g[name]", ("OPT-MOMENTUM-CONSTANT-GRADIENT", "OPT-MOMENTUM-TRAJECTORY"),
+       "beta * v_prev[name] + g[name]", ("OPT-MOMENTUM-CONSTANT-GRADIENT",),
        "momentum accumulates v = beta v + g, without the (1 - beta)"),
     _m("momentum_state_in_place", "optimizers",
        "v = {name: beta * v_prev[name] + (1 - beta) * g[name] for name in parameters}",
        "v = v_prev\n    for name in parameters:\n        v[name] *= beta\n        v[name] += (1 - beta) * g[name]",
        ("OPT-PURE",), "momentum updates the velocity arrays of the state it was given, in place"),
     _m("rmsprop_eps_inside_sqrt", "optimizers", "g[name] / (np.sqrt(s[name]) + eps)",
-       "g[name] / np.sqrt(s[name] + eps)", ("OPT-RMSPROP-CONSTANT-GRADIENT", "OPT-RMSPROP-TRAJECTORY"),
+       "g[name] / np.sqrt(s[name] + eps)", ("OPT-RMSPROP-CONSTANT-GRADIENT",),
        "RMSProp with eps inside the square root"),
     _m("rmsprop_torch_default_beta", "optimizers", "    beta: float = 0.9,\n    eps: float = 1e-8,",
        "    beta: float = 0.99,\n    eps: float = 1e-8,", ("OPT-RMSPROP-TRAJECTORY",),
        "RMSProp's beta defaults to 0.99 (PyTorch's alpha) instead of the contract's 0.9"),
     _m("adam_without_bias_correction", "optimizers",
        "(m[name] / (1 - beta1**t)) / (np.sqrt(v[name] / (1 - beta2**t)) + eps)", "m[name] / (np.sqrt(v[name]) + eps)",
-       ("OPT-ADAM-CONSTANT-GRADIENT", "OPT-ADAM-TRAJECTORY", "WE-004-ADAM-3STEPS"), "Adam without bias correction"),
+       ("OPT-ADAM-CONSTANT-GRADIENT",), "Adam without bias correction"),
     _m("adam_t_from_zero", "optimizers", 't = state["t"] + 1', 't = state["t"]',
-       ("OPT-ADAM-CONSTANT-GRADIENT", "OPT-ADAM-TRAJECTORY"),
+       ("OPT-ADAM-CONSTANT-GRADIENT",),
        "Adam's step counter starts at 0 and is incremented after use: the first bias correction divides by 0",
        also=(('return direction, {"t": t,', 'return direction, {"t": t + 1,'),)),
     _m("adam_eps_inside_sqrt", "optimizers", "(np.sqrt(v[name] / (1 - beta2**t)) + eps)",
@@ -348,7 +356,7 @@ NORMALIZATION = (
        "batch norm backward always uses the training formula, also after a training=False forward"),
     _m("ln_over_batch_axis", "normalization", "mu, var = X.mean(axis=0, keepdims=True), X.var(axis=0, keepdims=True)",
        "mu, var = X.mean(axis=1, keepdims=True), X.var(axis=1, keepdims=True)",
-       ("NORM-LN-FORWARD", "NORM-LN-NORMALISES"), "layer norm normalises each feature over the batch"),
+       ("NORM-LN-FORWARD",), "layer norm normalises each feature over the batch"),
 )
 
 GRADIENT_CHECK = (

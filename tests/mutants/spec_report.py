@@ -3,7 +3,8 @@
 Loaded in the subprocess with ``-p tests.mutants.spec_report``. It registers the hypothesis profile ``no-shrink``
 (the spec's ci profile without shrinking: the first failing example shows that a bug is caught, and shrinking dozens
 of failures would take minutes), keeps only the tests of the requirements named by ``--only-requirements``, and
-writes ``--requirement-report`` as JSON: one record per test with its requirement ID, outcome and failure text;
+writes ``--requirement-report`` as JSON: one record per test with its requirement ID, outcome (passed, failed,
+skipped, or blocked by a failed prerequisite) and failure text;
 with ``--first-failure-per-requirement`` (for mutants: one failure is enough) the remaining tests of a
 requirement that has failed are skipped.
 """
@@ -68,6 +69,8 @@ class _Recorder:
             pytest.skip(f"{self.requirement[item.nodeid]} has already failed")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        from spec.plugin import report_outcome
+
         record = self.records.setdefault(report.nodeid, {
             "requirement": self.requirement.get(report.nodeid, report.nodeid), "outcome": "passed", "message": ""})
         if report.failed:
@@ -75,7 +78,7 @@ class _Recorder:
             record["outcome"] = "failed"
             record["message"] += report.longreprtext
         elif report.skipped and record["outcome"] == "passed":
-            record["outcome"] = "skipped"
+            record["outcome"] = "blocked" if report_outcome(report) == "blocked" else "skipped"
 
     def pytest_sessionfinish(self) -> None:
         self.path.write_text(json.dumps(list(self.records.values()), indent=1), encoding="utf-8")
