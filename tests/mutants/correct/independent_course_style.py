@@ -3,8 +3,9 @@
 Idioms: caches as a list of nested tuples ((A_prev, W, b), Z) (a "linear cache" and an "activation cache"),
 grads that also carry the course's "dA{layer}" entries, optimizer state as dicts keyed by layer number (int keys),
 costs and penalties as np.float64 (a subclass of Python float), labels as int32, weights drawn fan_in-major and
-transposed, mini-batches visited in a random order each epoch (the partial one wherever it falls), float64 0/1
-keep-masks whatever A's precision, a numerical_gradient perturbing x in place under try/finally, a
+transposed, mini-batches visited in a random order each epoch (the partial one wherever it falls), 0/1 keep-masks
+of A's float type (as written first, float64 whatever A's precision: the contract's precision rule makes a float64
+mask for a float32 A wrong, so the lead changed it), a numerical_gradient perturbing x in place under try/finally, a
 relative_error that returns the int 0 for two zero arrays, and a linear output layer that returns Z itself.
 """
 
@@ -447,7 +448,7 @@ def dropout_forward(A, p, rng):
     if p < 0 or p >= 1:
         raise ValueError(f"p, the probability of dropping a unit, should be in [0, 1), but {p!r} was passed")
     A = _z(A)
-    D = (rng.random(A.shape) < 1 - p).astype(float)
+    D = (rng.random(A.shape) < 1 - p).astype(A.dtype)
     return (A * D / (1 - p)).astype(A.dtype), D
 
 

@@ -513,14 +513,17 @@ def numerical_gradient(f, x, eps=1e-5):
     """Central differences in x's own precision; each step is the one x's float type actually represents."""
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
-    x = as_float(x, "x")
+    # perturbs x itself (the contract's reading 6, amended after this variant was written), so f may close over x
+    x = x if isinstance(x, np.ndarray) and x.dtype.kind == "f" else as_float(x, "x")
     grad = np.zeros_like(x)
     for index in np.ndindex(*x.shape):
-        up, down = x.copy(), x.copy()
-        up[index] += eps
-        down[index] -= eps
-        step = float(up[index]) - float(down[index]) or 2 * eps
-        grad[index] = (float(f(up)) - float(f(down))) / step
+        saved = x[index]
+        x[index] = saved + eps
+        up_value, up = float(f(x)), float(x[index])
+        x[index] = saved - eps
+        down_value, down = float(f(x)), float(x[index])
+        x[index] = saved
+        grad[index] = (up_value - down_value) / (up - down or 2 * eps)
     return grad
 
 

@@ -484,7 +484,8 @@ def numerical_gradient(f, x, eps=1e-5):
     """np.nditer walks x's indices; f sees one working copy, each entry perturbed and restored; float64 result."""
     if not callable(f):
         raise TypeError(f"f: received {type(f).__name__}, expected a callable returning a scalar")
-    work = _cast(x, "x", _ftype(x))
+    # perturbs x itself (the contract's reading 6, amended after this variant was written), so f may close over x
+    work = x if isinstance(x, np.ndarray) and x.dtype.kind == "f" else _cast(x, "x", _ftype(x))
     grad = np.zeros(work.shape)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:

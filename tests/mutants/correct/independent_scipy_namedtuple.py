@@ -389,7 +389,7 @@ def dropout_forward(A, p, rng):
         raise ValueError(f"p: expected a drop probability in [0, 1), received {p!r}")
     A = _as(A, "A", _dtype(A))
     mask = rng.binomial(1, 1 - p, size=A.shape)
-    return A * mask / A.dtype.type(1 - p), mask
+    return A * mask.astype(A.dtype) / A.dtype.type(1 - p), mask  # float32 * int64 would give float64
 
 
 def dropout_backward(dA_out, mask, p):
@@ -458,16 +458,20 @@ def layernorm_backward(dY, cache):
 # gradient check ------------------------------------------------------------------------------------------------
 
 def numerical_gradient(f, x, eps=1e-5):
-    """Central differences of f, each evaluated on a fresh perturbed copy of x."""
+    """Central differences of f, x perturbed in place one entry at a time and restored."""
     if not callable(f):
         raise TypeError(f"f: expected a callable, received {type(f).__name__}")
-    x = _as(x, "x", _dtype(x))
+    # perturbs x itself (the contract's reading 6, amended after this variant was written), so f may close over x
+    x = x if isinstance(x, np.ndarray) and x.dtype.kind == "f" else _as(x, "x", _dtype(x))
     grad = np.empty_like(x)
     for idx in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[idx] += eps
-        minus[idx] -= eps
-        grad[idx] = (f(plus) - f(minus)) / (2 * eps)
+        saved = x[idx]
+        x[idx] = saved + eps
+        plus = f(x)
+        x[idx] = saved - eps
+        minus = f(x)
+        x[idx] = saved
+        grad[idx] = (plus - minus) / (2 * eps)
     return grad
 
 

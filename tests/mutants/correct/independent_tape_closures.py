@@ -449,12 +449,22 @@ def layernorm_backward(dY, cache):
 # gradient check -----------------------------------------------------------------------------------------------
 
 def numerical_gradient(f, x, eps=1e-5):
-    """Central differences along each basis direction e_i (the rows of np.eye), on new arrays x +- eps e_i."""
+    """Central differences along each basis direction e_i (the rows of np.eye), x moved to x +- eps e_i in place."""
     if not callable(f):
         raise TypeError(f"f: expected a callable, received {type(f).__name__}")
-    x = _arr(x, "x")
+    # perturbs x itself (the contract's reading 6, amended after this variant was written), so f may close over x
+    x = x if isinstance(x, np.ndarray) and x.dtype.kind == "f" else _arr(x, "x")
+    saved = x.copy()
     steps = eps * np.eye(x.size).reshape((x.size, *x.shape))
-    return np.array([(f(x + e) - f(x - e)) / (2 * eps) for e in steps], dtype=np.float64).reshape(x.shape)
+    grad = np.empty(x.size)
+    for i, e in enumerate(steps):
+        np.add(saved, e, out=x, casting="unsafe")
+        plus = f(x)
+        np.subtract(saved, e, out=x, casting="unsafe")
+        minus = f(x)
+        np.copyto(x, saved)
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad.reshape(x.shape)
 
 
 def relative_error(a, b):
