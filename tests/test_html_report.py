@@ -176,7 +176,7 @@ def test_chromium_renders_the_page_with_its_plots(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     page.write_text(html.page(reports.build(figure_run(), config.load())), encoding="utf-8")
     dom = rendered(page)
-    assert {"score", "chapters", "failures", *FIGURE_SECTIONS} <= dom.ids()
+    assert {"isolation", "score", "chapters", "failures", *FIGURE_SECTIONS} <= dom.ids()
     check_images(dom, 3)
     screenshot = tmp_path / "screenshot.png"
     chromium(page, f"--screenshot={screenshot}", "--window-size=1200,2000")
@@ -247,3 +247,13 @@ def test_batch_mode_writes_one_page_per_submission(tmp_path: Path) -> None:
     alice, bob = (parsed((pages / name).read_text(encoding="utf-8")) for name in ("alice.html", "bob.html"))
     assert "failures" not in alice.ids() and "ACT-RELU-VALUES" in bob.ids()
     check_no_live_markup(bob)
+
+
+def test_the_page_names_the_isolation_and_the_blocked_requirements() -> None:
+    results = [RequirementResult(GRADCHECK, "failed", "dW1 differs", 1.0, 1),
+               RequirementResult(GATE, "blocked", f"blocked by {GRADCHECK.id}", 0.0, 0)]
+    run = GradeRun("learner.py", "learner.py", True, "", results, isolation="process only (test)",
+                   isolation_warning="no namespaces here")
+    page = html.page(reports.build(run, config.load()))
+    assert "isolation: process only (test)" in page and "warning: no namespaces here" in page
+    assert f"{GATE.id}: blocked by {GRADCHECK.id}" in page and "<th>blocked</th>" in page

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from nnspec.grade import escape
-from nnspec.grade.reports import Report, Scored, _chapter_rows, _points
+from nnspec.grade.reports import Report, Scored, _chapter_rows, _points, blocked_lines
 from nnspec.grade.runner import REPRODUCTION_INTRO, STATUSES
 from spec import figures
 
@@ -55,7 +55,10 @@ img { max-width: 100%; border: 1px solid #eee; }
 def page(report: Report) -> str:
     """The whole page for ``report`` (a complete HTML document)."""
     run = report.run
-    body = [f"<h1>nnspec grade: {escape.html(run.target)}</h1>"]
+    body = [f"<h1>nnspec grade: {escape.html(run.target)}</h1>",
+            f'<p id="isolation">isolation: {escape.html(run.isolation)}</p>']
+    if run.isolation_warning:
+        body.append(f'<p class="failed" id="isolation-warning">warning: {escape.html(run.isolation_warning)}</p>')
     if not run.loaded:
         body += ['<section id="load-error"><h2>The submission could not be loaded</h2>',
                  f"<pre>{escape.html_block(run.load_error.rstrip())}</pre>",
@@ -77,10 +80,10 @@ def _score(report: Report) -> list[str]:
 
 
 def _chapters(report: Report) -> list[str]:
-    rows = ["<tr><th>chapter</th><th>passed</th><th>failed</th><th>not implemented</th><th>skipped</th>"
-            "<th>points</th></tr>"]
+    rows = ["<tr><th>chapter</th><th>passed</th><th>failed</th><th>blocked</th><th>not implemented</th>"
+            "<th>skipped</th><th>points</th></tr>"]
     for chapter, counts, points, max_points in _chapter_rows(report.visible()):
-        cells = [counts["passed"], counts["failed"], counts["not implemented"], counts["skipped"]]
+        cells = [counts["passed"], counts["failed"], counts["blocked"], counts["not implemented"], counts["skipped"]]
         rows.append(f"<tr><td>{escape.html(chapter)}</td>" + "".join(f'<td class="n">{n}</td>' for n in cells)
                     + f'<td class="n">{_points(points)}/{_points(max_points)}</td></tr>')
     return ['<section id="chapters"><h2>Chapters</h2><table>', *rows, "</table></section>"]
@@ -117,7 +120,7 @@ def _marked(line: str) -> str:
 
 
 def _notes(report: Report) -> list[str]:
-    notes: list[str] = []
+    notes = [f"blocked, 0 points (fix the failed requirement first): {line}" for line in blocked_lines(report)]
     missing = sorted({item.result.id for item in report.visible() if item.result.status == "not implemented"})
     if missing:
         notes.append(f"{len(missing)} requirement(s) not implemented: {', '.join(missing)}")

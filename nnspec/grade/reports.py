@@ -178,7 +178,7 @@ def _terminal_problems(report: Report, colour: bool) -> list[str]:
             lines += ["    " + line for line in cut]
             if len(message) > len(cut):
                 lines.append(f"    ... ({len(message) - len(cut)} more lines in the --json report)")
-    blocked = _blocked(report)
+    blocked = blocked_lines(report)
     if blocked:
         lines += ["", _paint("BLOCKED", "blocked", colour) + " (not run, 0 points: fix the failed requirement first)"]
         lines += [f"    {line}" for line in blocked]
@@ -190,7 +190,7 @@ def _terminal_problems(report: Report, colour: bool) -> list[str]:
     return lines
 
 
-def _blocked(report: Report) -> list[str]:
+def blocked_lines(report: Report) -> list[str]:
     """``ID: blocked by <ID>`` for each visible requirement that a failed prerequisite kept from running."""
     return [f"{item.result.id}: {item.result.message}" for item in report.visible() if item.result.status == "blocked"]
 
@@ -309,7 +309,7 @@ def markdown(report: Report) -> str:
     for chapter, counts, points, max_points in _chapter_rows(report.visible()):
         lines.append(f"| {chapter} | {counts['passed']} | {counts['failed']} | {counts['blocked']} | "
                      f"{counts['not implemented']} | {_points(points)}/{_points(max_points)} |")
-    blocked = _blocked(report)
+    blocked = blocked_lines(report)
     if blocked:
         lines += ["", "Blocked (not run, 0 points: fix the failed requirement first):", "",
                   *(f"- {line}" for line in blocked)]
