@@ -297,7 +297,16 @@ def _inner(sources: dict[Path, Path], view: View) -> list[str]:
         command += ["--bind" if mount == INSIDE / "work" else "--ro-bind", str(source), str(mount)]
     for path in site_packages(view.python):
         command += ["--tmpfs", view.inside(path)]
-    return [*command, "--dev", "/dev", "--proc", "/proc", "--chdir", str(INSIDE / "work")]
+    return [*command, *_shared_libpython(view), "--dev", "/dev", "--proc", "/proc", "--chdir", str(INSIDE / "work")]
+
+
+def _shared_libpython(view: View) -> list[str]:
+    """An interpreter built with --enable-shared (pyenv's) finds libpython through an absolute RUNPATH into its
+    installation, which the sandbox mounts elsewhere: point the loader at the mounted copy of that folder."""
+    libdir = Path(sysconfig.get_config_var("LIBDIR") or "").resolve()
+    if not sysconfig.get_config_var("Py_ENABLE_SHARED") or not libdir.is_relative_to(view.python):
+        return []
+    return ["--setenv", "LD_LIBRARY_PATH", str(INSIDE / "python" / libdir.relative_to(view.python))]
 
 
 def exit_status(view: View, status: int | None) -> int | None:
