@@ -28,6 +28,9 @@ UNCOMPARED = {".git", ".venv", ".tox", "__pycache__", ".hypothesis", ".mypy_cach
 MARKER_PREFIX = "nnspec-hostile-"  # every file a hostile submission tries to leave in the temporary folder
 SANDBOX_UID = 65534
 WORKER_MARK = "from nnspec.grade.worker import main"  # in every worker's command line (sandbox.boot_arguments)
+INIT_PID = 1
+EXIT_GRACE_S = 10.0  # how long a killed worker's processes may take to disappear from /proc
+EXIT_POLL_S = 0.2
 ORPHAN_WAIT_S = 4.0  # the orphan attacks act 3 s after they start: wait past that before looking
 REPORT_KEYS = {"submission", "isolation", "loaded", "load_error", "score", "max_score", "exit_code", "requirements"}
 TERMINAL_HEADER = ("nnspec grade: ", "isolation: ")
@@ -87,23 +90,40 @@ def before() -> State:
 
 
 def leftovers(state: State) -> list[str]:
-    """Processes started since ``state`` that belong to a worker: run as the sandbox's uid, or with the worker's
-    or a hostile submission's mark in their command line."""
+    """Processes started since ``state`` that belong to a worker (run as the sandbox's uid, or with the worker's or
+    a hostile submission's mark in their command line) and were left behind: orphaned (their parent is init) or
+    still below this test's process. Workers of other graders running at the same time (CI runs two test
+    environments at once) have a live grader above them and are not counted."""
     found = []
     for pid in processes() - state.processes:
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             uid = Path(f"/proc/{pid}").stat().st_uid
+            ancestors = _ancestors(pid)
         except OSError:
             continue  # ended meanwhile
-        if uid == SANDBOX_UID or WORKER_MARK in command or MARKER_PREFIX in command:
+        ours = ancestors[:1] == [INIT_PID] or os.getpid() in ancestors
+        if ours and (uid == SANDBOX_UID or WORKER_MARK in command or MARKER_PREFIX in command):
             found.append(f"{pid}: {command[:200]}")
     return found
+
+
+def _ancestors(pid: int) -> list[int]:
+    """The parent of ``pid``, its parent, ... up to init (OSError when one of them ends meanwhile)."""
+    chain = []
+    while pid > INIT_PID:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        pid = int(stat.rsplit(")", 1)[1].split()[1])  # the field after the state; the name may hold spaces
+        chain.append(pid)
+    return chain
 
 
 def check_after(state: State, wait: float = ORPHAN_WAIT_S) -> None:
     """No process left behind, no marker written, the repository unchanged (after ``wait`` seconds)."""
     time.sleep(wait)
+    deadline = time.monotonic() + EXIT_GRACE_S  # killed processes may take a moment to be reaped on a busy machine
+    while leftovers(state) and time.monotonic() < deadline:
+        time.sleep(EXIT_POLL_S)
     assert leftovers(state) == [], "processes left behind"
     assert markers() == state.markers, "a hostile submission wrote into the shared temporary folder"
     after = listing(REPOSITORY)
