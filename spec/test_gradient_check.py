@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import logsumexp, softmax
 
+from spec import calls
 from spec.assertions import (
     assert_close,
     assert_gradient_matches,
@@ -160,7 +161,10 @@ def _bits(x: np.ndarray) -> np.ndarray:
 def test_gc_numerical_gradient_restores_x(impl: Implementation, dtype: Any, data: st.DataObject) -> None:
     x = data.draw(float_arrays(dtype=dtype), label="x")
     argument = x.copy()
+    calls.reset()
     call(impl, "numerical_gradient", lambda v: float(np.sum(_f64(v) ** 2)), argument)
+    left = [change.after for change in calls.changes("numerical_gradient") if change.argument == "x"]
+    argument = np.asarray(left[-1]) if left else argument  # the spec puts a changed argument back: use its record
     changed = np.argwhere(_bits(argument) != _bits(x))
     where = tuple(int(i) for i in changed[0]) if changed.size else ()
     check(not changed.size, "\n".join([
