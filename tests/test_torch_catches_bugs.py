@@ -101,6 +101,8 @@ OTHER_SUBMISSIONS = {
     "activations_package": "correct, activations only (a package)",
     "broken_import.py": "fails at import: IMPL-LOADS, not a gradient",
     "backward_never_returns.py": "backward loops forever: the grader's time limits (tests/test_timeouts.py)",
+    "gradient_in_place.py": "correct numerical_gradient perturbing x in place (tests/test_grader.py, call-backs)",
+    "gradient_on_copy.py": "numerical_gradient on copies (tests/test_grader.py, call-backs)",
 }
 CONTROL_SELECTION = ("TORCH-RELU", "TORCH-LINEAR-BACKWARD", "TORCH-MOMENTUM", "TORCH-DOC001-EXERCISE")
 
