@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from nnspec.grade import escape
-from nnspec.grade.reports import Report, Scored, _chapter_rows, _points, blocked_lines
+from nnspec.grade.reports import Report, Scored, blocked_lines, chapter_rows, points_text
 from nnspec.grade.runner import REPRODUCTION_INTRO, STATUSES
 from spec import figures
 
@@ -62,7 +62,7 @@ def page(report: Report) -> str:
     if not run.loaded:
         body += ['<section id="load-error"><h2>The submission could not be loaded</h2>',
                  f"<pre>{escape.html_block(run.load_error.rstrip())}</pre>",
-                 f'<p class="score">score: 0 / {_points(report.max_score)}</p></section>']
+                 f'<p class="score">score: 0 / {points_text(report.max_score)}</p></section>']
     else:
         body += [*_score(report), *_chapters(report), *_failures(report), *_figures(report), *_notes(report)]
     return "\n".join(["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -75,17 +75,18 @@ def _score(report: Report) -> list[str]:
     counts = {status: sum(item.result.status == status for item in report.scored) for status in STATUSES}
     summary = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
     verdict = "passed" if report.exit_code == 0 else "failed"
-    return [f'<p class="score {verdict}" id="score">score: {_points(report.score)} / {_points(report.max_score)}'
-            f" points ({percent:.1f}%)</p>", f"<p>{escape.html(summary)}; exit code {report.exit_code}</p>"]
+    return [f'<p class="score {verdict}" id="score">score: {points_text(report.score)} / '
+            f"{points_text(report.max_score)} points ({percent:.1f}%)</p>",
+            f"<p>{escape.html(summary)}; exit code {report.exit_code}</p>"]
 
 
 def _chapters(report: Report) -> list[str]:
     rows = ["<tr><th>chapter</th><th>passed</th><th>failed</th><th>blocked</th><th>not implemented</th>"
             "<th>skipped</th><th>points</th></tr>"]
-    for chapter, counts, points, max_points in _chapter_rows(report.visible()):
+    for chapter, counts, points, max_points in chapter_rows(report.visible()):
         cells = [counts["passed"], counts["failed"], counts["blocked"], counts["not implemented"], counts["skipped"]]
         rows.append(f"<tr><td>{escape.html(chapter)}</td>" + "".join(f'<td class="n">{n}</td>' for n in cells)
-                    + f'<td class="n">{_points(points)}/{_points(max_points)}</td></tr>')
+                    + f'<td class="n">{points_text(points)}/{points_text(max_points)}</td></tr>')
     return ['<section id="chapters"><h2>Chapters</h2><table>', *rows, "</table></section>"]
 
 
@@ -104,7 +105,7 @@ def _failure(item: Scored) -> list[str]:
     message, reproduce = text.rsplit(intro, 1) if intro in text else (text, "")
     required = ", required" if item.policy.required else ""
     lines = [f'<article id="{escape.html(result.id)}"><h3>{escape.html(result.id)} '
-             f"({_points(item.policy.points)} point(s){required})</h3>",
+             f"({points_text(item.policy.points)} point(s){required})</h3>",
              f"<p>{escape.html(result.requirement.statement)}</p>",
              "<pre>" + "\n".join(_marked(line) for line in message.splitlines()) + "</pre>"]
     if reproduce:
@@ -126,8 +127,8 @@ def _notes(report: Report) -> list[str]:
         notes.append(f"{len(missing)} requirement(s) not implemented: {', '.join(missing)}")
     hidden = [item for item in report.scored if item.policy.hidden]
     if hidden:
-        notes.append(f"{len(hidden)} hidden requirement(s), not shown: {_points(sum(i.points for i in hidden))} / "
-                     f"{_points(sum(i.max_points for i in hidden))} points")
+        notes.append(f"{len(hidden)} hidden requirement(s), not shown: {points_text(sum(i.points for i in hidden))} / "
+                     f"{points_text(sum(i.max_points for i in hidden))} points")
     notes += [f"warning: {warning}" for warning in report.warnings]
     if not notes:
         return []

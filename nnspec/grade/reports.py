@@ -108,7 +108,7 @@ def _paint(text: str, style: str, colour: bool) -> str:
     return f"\033[{COLOURS[style]}m{text}\033[0m" if colour else text
 
 
-def _chapter_rows(items: list[Scored]) -> list[tuple[str, Counter[str], float, float]]:
+def chapter_rows(items: list[Scored]) -> list[tuple[str, Counter[str], float, float]]:
     order = list(CHAPTERS.values())
     chapters: dict[str, list[Scored]] = {}
     for item in items:
@@ -121,7 +121,7 @@ def _chapter_rows(items: list[Scored]) -> list[tuple[str, Counter[str], float, f
     return rows
 
 
-def _points(value: float) -> str:
+def points_text(value: float) -> str:
     return f"{value:g}"
 
 
@@ -132,25 +132,26 @@ def terminal(report: Report, colour: bool = False) -> str:
     if not run.loaded:
         lines += [_paint("the submission could not be loaded:", "failed", colour),
                   *("    " + line for line in run.load_error.rstrip().splitlines()),  # indented: cannot pass as ours
-                  f"score: 0 / {_points(report.max_score)}", f"exit code {report.exit_code}"]
+                  f"score: 0 / {points_text(report.max_score)}", f"exit code {report.exit_code}"]
         return "\n".join(lines) + "\n"
     percent = 100.0 * report.score / report.max_score if report.max_score else 100.0
     counts = Counter(item.result.status for item in report.scored)
-    lines.append(f"score: {_points(report.score)} / {_points(report.max_score)} points ({percent:.1f}%)   " +
+    lines.append(f"score: {points_text(report.score)} / {points_text(report.max_score)} points ({percent:.1f}%)   " +
                  ", ".join(f"{counts[status]} {status}" for status in STATUSES if counts[status]))
     lines.append("")
     lines.append(f"{'chapter':<18}{'passed':>8}{'failed':>8}{'blocked':>9}{'not impl.':>11}{'skipped':>9}"
                  f"{'points':>12}")
-    for chapter, chapter_counts, points, max_points in _chapter_rows(report.visible()):
+    for chapter, chapter_counts, points, max_points in chapter_rows(report.visible()):
         lines.append(f"{chapter:<18}{chapter_counts['passed']:>8}{chapter_counts['failed']:>8}"
                      f"{chapter_counts['blocked']:>9}{chapter_counts['not implemented']:>11}"
                      f"{chapter_counts['skipped']:>9}"
-                     f"{_points(points) + '/' + _points(max_points):>12}")
+                     f"{points_text(points) + '/' + points_text(max_points):>12}")
     lines += _terminal_problems(report, colour)
     hidden = [item for item in report.scored if item.policy.hidden]
     if hidden:
         lines.append(f"{len(hidden)} hidden requirement(s), not shown: "
-                     f"{_points(sum(i.points for i in hidden))} / {_points(sum(i.max_points for i in hidden))} points")
+                     f"{points_text(sum(i.points for i in hidden))} / "
+                     f"{points_text(sum(i.max_points for i in hidden))} points")
     if run.output_total:
         lines.append(f"the submission printed {run.output_total} bytes (not shown here; the instructor's --json "
                      "report keeps the beginning)")
@@ -172,7 +173,7 @@ def _terminal_problems(report: Report, colour: bool) -> list[str]:
         elif result.status == "failed":
             label = _paint("FAILED", "failed", colour)
             required = ", required" if item.policy.required else ""
-            lines += ["", f"{label} {result.id} ({_points(item.policy.points)} point(s){required})"]
+            lines += ["", f"{label} {result.id} ({points_text(item.policy.points)} point(s){required})"]
             message = result.message.rstrip().splitlines()
             cut = message[:TERMINAL_MESSAGE_LINES]
             lines += ["    " + line for line in cut]
@@ -244,7 +245,8 @@ def gradescope(report: Report) -> dict[str, Any]:
     """results.json as Gradescope's autograder specification defines it (score, tests[] with name, score,
     max_score, status, output, visibility); hidden requirements get visibility "hidden"."""
     run = report.run
-    summary = f"nnspec: {_points(report.score)} / {_points(report.max_score)} points\nisolation: {run.isolation}"
+    summary = (f"nnspec: {points_text(report.score)} / {points_text(report.max_score)} points\n"
+               f"isolation: {run.isolation}")
     if not run.loaded:
         summary += "\nthe submission could not be loaded:\n" + run.load_error
     tests = [
@@ -303,12 +305,13 @@ def markdown(report: Report) -> str:
     if not run.loaded:
         return "\n".join([*lines, "The submission could not be loaded:", "", *escape.fenced(run.load_error.rstrip())]) \
             + "\n"
-    lines += [f"**Score: {_points(report.score)} / {_points(report.max_score)}** (exit code {report.exit_code})", "",
+    lines += [f"**Score: {points_text(report.score)} / {points_text(report.max_score)}** "
+              f"(exit code {report.exit_code})", "",
               "| chapter | passed | failed | blocked | not implemented | points |",
               "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    for chapter, counts, points, max_points in _chapter_rows(report.visible()):
+    for chapter, counts, points, max_points in chapter_rows(report.visible()):
         lines.append(f"| {chapter} | {counts['passed']} | {counts['failed']} | {counts['blocked']} | "
-                     f"{counts['not implemented']} | {_points(points)}/{_points(max_points)} |")
+                     f"{counts['not implemented']} | {points_text(points)}/{points_text(max_points)} |")
     blocked = blocked_lines(report)
     if blocked:
         lines += ["", "Blocked (not run, 0 points: fix the failed requirement first):", "",
