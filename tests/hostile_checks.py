@@ -124,7 +124,8 @@ def check_after(state: State, wait: float = ORPHAN_WAIT_S) -> None:
     deadline = time.monotonic() + EXIT_GRACE_S  # killed processes may take a moment to be reaped on a busy machine
     while leftovers(state) and time.monotonic() < deadline:
         time.sleep(EXIT_POLL_S)
-    assert leftovers(state) == [], "processes left behind"
+    left = leftovers(state)
+    assert left == [], f"processes left behind: {left}"
     assert markers() == state.markers, "a hostile submission wrote into the shared temporary folder"
     after = listing(REPOSITORY)
     changed = sorted(key for key in set(after) | set(state.repository) if after.get(key) != state.repository.get(key))
