@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -61,19 +62,22 @@ class Graded:
         return str(next(item["message"] for item in self.report["requirements"] if item["id"] == requirement))
 
 
-def listing(root: Path) -> dict[str, str]:
-    """Every file under ``root`` (but UNCOMPARED folders) with its SHA-256; a symlink with its target."""
-    found: dict[str, str] = {}
+def listing(root: Path, skip: set[str] = UNCOMPARED) -> dict[str, str]:
+    """Every entry under ``root`` (but ``skip`` folders): a regular file's SHA-256, a symlink's target, and the
+    mode of anything else (folders, FIFOs, devices: a FIFO is never opened)."""
+    entries: dict[str, str] = {}
     for folder, folders, files in os.walk(root):
-        folders[:] = [name for name in folders if name not in UNCOMPARED]
-        for name in files:
+        folders[:] = [name for name in folders if name not in skip]
+        for name in folders + files:
             path = Path(folder, name)
-            key = str(path.relative_to(root))
-            if path.is_symlink():
-                found[key] = "-> " + os.readlink(path)
-            elif path.is_file():
-                found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                entries[str(path.relative_to(root))] = "-> " + os.readlink(path)
+            elif stat.S_ISREG(mode):
+                entries[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                entries[str(path.relative_to(root))] = oct(mode)
+    return entries
 
 
 def markers() -> list[str]:

