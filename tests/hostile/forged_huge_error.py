@@ -2,28 +2,13 @@
 is 40 MB, which the worker's own cut never saw: the grader must cut it on receipt. The pickle is written by
 hand (it names nnspec.grade.wire.RemoteError without importing it)."""
 
-import os
 import pickle
-import stat
 import struct
-import time
 
 import numpy as np
+from _forged import send_reply
 
 MESSAGE_CHARS = 40_000_000
-WAIT_S = 30  # the worker never answers for itself
-
-
-def channel():
-    """The worker's socket to the grader: the only socket among its open files (self-contained, like every
-    hostile submission: it may not import a helper from beside it)."""
-    for fd in range(3, 1024):
-        try:
-            if stat.S_ISSOCK(os.fstat(fd).st_mode):
-                return fd
-        except OSError:
-            pass
-    raise RuntimeError("no socket found")
 
 
 def text(value):
@@ -41,9 +26,5 @@ def relu(z):
              + text("fatal") + pickle.NEWTRUE  # fatal: the grader retires this worker, no further call waits
              + pickle.SETITEMS + pickle.BUILD)
     payload = pickle.PROTO + bytes([5]) + text("raised") + error + pickle.EMPTY_DICT + pickle.TUPLE3 + pickle.STOP
-    data = memoryview(struct.pack("!QQ", 1, len(payload)) + payload)
-    fd = channel()
-    while data:
-        data = data[os.write(fd, data):]
-    time.sleep(WAIT_S)
+    send_reply(payload)
     return np.maximum(z, 0)
