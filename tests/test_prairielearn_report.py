@@ -34,7 +34,7 @@ IMAGE_SCHEMA = {"type": "object", "required": ["label", "url"], "additionalPrope
                                                                    "pattern": "^data:image/png;base64,"}}}
 RESULTS_SCHEMA = {
     "type": "object",
-    "required": ["gradable", "score", "message", "tests"],
+    "required": ["gradable", "tests"],
     "additionalProperties": False,
     "properties": {
         "gradable": {"type": "boolean"}, "score": {"type": "number", "minimum": 0, "maximum": 1},
@@ -44,7 +44,8 @@ RESULTS_SCHEMA = {
         "images": {"type": "array", "items": IMAGE_SCHEMA, "minItems": 1},
     },
     "if": {"properties": {"gradable": {"const": False}}},
-    "then": {"required": ["format_errors"]},
+    "then": {"required": ["format_errors"]},  # PrairieLearn: "the score field is unneeded"
+    "else": {"required": ["score", "message"]},
 }
 def checked(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` after checking it against PrairieLearn's format: the schema, the size, and a score that is the
