@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -16,8 +17,9 @@ from typing import Any
 
 import pytest
 
+from nnspec import mnist
 from nnspec.package import prairielearn
-from tests.test_package_gradescope import notebook_of
+from tests.test_package_gradescope import notebook_of, reading_probe
 from tests.test_prairielearn_report import checked
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -142,3 +144,11 @@ def test_no_submission_is_not_gradable_and_says_what_was_found(package: Path, ve
     results = grade(package, venv, tmp_path / "grade", readme)
     assert results["gradable"] is False
     assert "No submission found: the upload holds README.md" in results["format_errors"][0]
+
+
+@pytest.mark.corpus
+def test_the_worker_cannot_read_the_bundled_test_labels(package: Path, venv: Path, tmp_path: Path) -> None:
+    labels = package / "mnist" / f"{mnist.TEST_LABELS}.gz"
+    results = grade(package, venv, tmp_path / "grade", reading_probe(labels, tmp_path / "learner.py"))
+    assert labels.is_file() and results["gradable"] is False
+    assert re.search(r"probe read: \w*Error", results["format_errors"][0]), results  # a size if it could read
