@@ -141,7 +141,7 @@ Plots = list[tuple[str, Callable[[Any], None]]]  # (caption, draws the plot on a
 DRAW_ERRORS = (ValueError, IndexError, OSError, RuntimeError)  # e.g. no MNIST: the other plots are still drawn
 
 
-def plots(report: Report) -> list[tuple[str, str, Plots]]:
+def _plots(report: Report) -> list[tuple[str, str, Plots]]:
     """The plots of the visible requirements that recorded data: (anchor, title, plots) per section."""
     visible = {item.result.id for item in report.visible()}
     recorded = {req_id: data for req_id, data in report.run.figures.items() if req_id in visible}
@@ -168,7 +168,7 @@ def plots(report: Report) -> list[tuple[str, str, Plots]]:
 def images(report: Report) -> list[tuple[str, str]]:
     """Each plot of ``report`` as (title: caption, ``data:`` URL of its PNG), for a writer other than the page
     (PrairieLearn's results); none without matplotlib, and a plot that cannot be drawn is left out."""
-    sections = plots(report)
+    sections = _plots(report)
     try:
         figure = importlib.import_module("matplotlib.figure") if sections else None
     except ImportError:
@@ -185,7 +185,7 @@ def images(report: Report) -> list[tuple[str, str]]:
 
 def _figures(report: Report) -> list[str]:
     """The page's sections of plots."""
-    sections = plots(report)
+    sections = _plots(report)
     if not sections:
         return []
     try:
