@@ -158,7 +158,7 @@ def test_the_page_holds_the_report_and_the_recorded_figures_inline() -> None:
 
 def test_figures_of_hidden_requirements_are_left_out() -> None:
     report = reports.build(figure_run(), config.load())
-    report.scored = [reports.Scored(item.result, Policy(1.0, False, True)) for item in report.scored]
+    report.scored = [reports.Scored(item.result, Policy(1.0, False, "hidden")) for item in report.scored]
     dom = parsed(html.page(report))
     assert not dom.images() and not set(FIGURE_SECTIONS) & dom.ids() and "failures" not in dom.ids()
 

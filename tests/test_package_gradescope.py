@@ -110,6 +110,14 @@ def notebook_of(script: Path, path: Path) -> Path:
     return path
 
 
+def reading_probe(target: Path, path: Path) -> Path:
+    """A submission at ``path`` that fails to load with "probe read: " and the size of ``target`` it read, or the
+    error it got."""
+    path.write_text(f"try:\n    READ = len(open({str(target)!r}, 'rb').read())\nexcept Exception as error:\n"
+                    "    READ = type(error).__name__\nraise ImportError(f'probe read: {READ}')\n", encoding="utf-8")
+    return path
+
+
 def test_the_zip_bundles_mnist_with_the_checksums_the_grader_verifies(installed: dict[str, Path]) -> None:
     data = installed["source"] / "mnist"
     assert sorted(path.name for path in data.glob("*.gz")) == sorted(f"{name}.gz" for name in mnist.FILES)
@@ -174,9 +182,6 @@ def test_results_json_is_written_even_when_nnspec_cannot_run(installed: dict[str
 def test_the_worker_cannot_read_the_bundled_test_labels(installed: dict[str, Path], tmp_path: Path) -> None:
     root = tmp_path / "autograder"
     labels = root / "source" / "mnist" / f"{mnist.TEST_LABELS}.gz"
-    probe = tmp_path / "learner.py"
-    probe.write_text(f"try:\n    READ = len(open({str(labels)!r}, 'rb').read())\nexcept Exception as error:\n"
-                     "    READ = type(error).__name__\nraise ImportError(f'probe read: {READ}')\n", encoding="utf-8")
-    results = run_autograder(installed, root, probe)
+    results = run_autograder(installed, root, reading_probe(labels, tmp_path / "learner.py"))
     assert labels.is_file() and results["score"] == 0
     assert re.search(r"probe read: \w*Error", results["output"]), results["output"]  # a size if it could read

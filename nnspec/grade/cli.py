@@ -38,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="TOML", help="grading configuration (default: the one shipped)")
     parser.add_argument("--json", metavar="PATH", help="write the full report (hidden requirements too) as JSON")
     parser.add_argument("--gradescope", metavar="PATH", help="write Gradescope's results.json")
+    parser.add_argument("--prairielearn", metavar="PATH", help="write PrairieLearn's external-grader results.json")
     parser.add_argument("--junit", metavar="PATH", help="write JUnit XML")
     parser.add_argument("--html", metavar="PATH", help="write the learner's report as one self-contained HTML page "
                         "with plots (needs matplotlib); batch mode: a folder, one page per submission")
@@ -131,6 +132,9 @@ def write_reports(report: reports.Report, args: argparse.Namespace) -> bool:
     if args.gradescope:
         writers.append((f"Gradescope ({args.gradescope})",
                         lambda: _write(args.gradescope, json.dumps(reports.gradescope(report), indent=2) + "\n")))
+    learner = getattr(args, "prairielearn", None)  # absent from a Namespace made by hand, as --html below
+    if learner:
+        writers.append((f"PrairieLearn ({learner})", lambda: _write(learner, _prairielearn(report))))
     if args.junit:
         writers.append((f"JUnit ({args.junit})", lambda: _write(args.junit, reports.junit(report))))
     page = getattr(args, "html", None)  # absent from a Namespace made by hand (the --html option came later)
@@ -153,6 +157,11 @@ def write_reports(report: reports.Report, args: argparse.Namespace) -> bool:
 def _html_page(report: reports.Report) -> str:
     from nnspec.grade import html  # imports matplotlib only when a page is asked for
     return html.page(report)
+
+
+def _prairielearn(report: reports.Report) -> str:
+    from nnspec.grade import prairielearn  # draws the report's plots with matplotlib
+    return prairielearn.dumps(prairielearn.results(report))
 
 
 def _write(path: str, text: str, mode: str = "w") -> None:

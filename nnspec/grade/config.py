@@ -17,7 +17,11 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
-POLICY_KEYS = {"points", "required", "hidden"}
+POLICY_KEYS = {"points", "required", "visibility", "hidden"}
+# Gradescope's visibility levels (autograder specification, "Controlling test case visibility"): every report
+# but --json and Gradescope's results.json treats anything but "visible" as hidden. `hidden = true` is a
+# synonym for "hidden" (and `hidden = false` for "visible"), resolved as the same setting.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 GRADING_KEYS = POLICY_KEYS | {"no_frameworks", "forbidden_modules"}
 LIMIT_KEYS = {
     "memory_mb", "cpu_seconds", "file_mb", "processes", "output_kb", "import_timeout_s", "call_timeout_s",
@@ -37,7 +41,12 @@ class Policy:
 
     points: float
     required: bool
-    hidden: bool
+    visibility: str = "visible"
+
+    @property
+    def hidden(self) -> bool:
+        """Left out of the learner's reports: any visibility but "visible"."""
+        return self.visibility != "visible"
 
 
 @dataclass
@@ -54,11 +63,12 @@ class GradingConfig:
     environment: Environment = field(default_factory=Environment)
 
     def policy(self, req: Requirement) -> Policy:
-        """Points, required and hidden for ``req``: its own entry, else its chapter's, else the defaults."""
-        merged = {"points": self.defaults.points, "required": self.defaults.required, "hidden": self.defaults.hidden}
+        """Points, required and visibility for ``req``: its own entry, else its chapter's, else the defaults."""
+        merged: dict[str, Any] = {"points": self.defaults.points, "required": self.defaults.required,
+                                  "visibility": self.defaults.visibility}
         merged.update(self.chapters.get(req.chapter, {}))
         merged.update(self.requirements.get(req.id, {}))
-        return Policy(float(merged["points"]), bool(merged["required"]), bool(merged["hidden"]))
+        return Policy(float(merged["points"]), bool(merged["required"]), str(merged["visibility"]))
 
     def unknown_ids(self, known: set[str]) -> list[str]:
         """Requirement IDs the configuration names that the spec does not have (probably typos)."""
@@ -67,9 +77,9 @@ class GradingConfig:
 
 def load(path: str | Path | None = None) -> GradingConfig:
     """The default configuration, overridden key by key by the file at ``path`` (if given)."""
-    data = _read(DEFAULT_CONFIG)
+    data = _visibilities(_read(DEFAULT_CONFIG))
     if path is not None:
-        data = _merge(data, _read(Path(path)))
+        data = _merge(data, _visibilities(_read(Path(path))))
     return _parse(data, path)
 
 
@@ -93,6 +103,32 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _visibilities(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (one file) with each policy table's ``hidden`` turned into its ``visibility``, checked, so that
+    one file's ``hidden = false`` overrides another's ``visibility`` as the same setting."""
+    tables = [("grading", data.get("grading"))]
+    for section in ("chapters", "requirements"):
+        entries = data.get(section)
+        if isinstance(entries, dict):
+            tables += [(f"{section}.{name}", table) for name, table in entries.items()]
+    for where, table in tables:
+        if isinstance(table, dict):
+            _visibility(table, where)
+    return data
+
+
+def _visibility(table: dict[str, Any], where: str) -> None:
+    if "hidden" in table:
+        if "visibility" in table:
+            raise ConfigError(f'[{where}] sets both hidden and visibility: keep one (hidden = true is visibility = '
+                              '"hidden")')
+        if not isinstance(table["hidden"], bool):
+            raise ConfigError(f"[{where}] hidden = {table['hidden']!r}: expected true or false")
+        table["visibility"] = "hidden" if table.pop("hidden") else "visible"
+    if "visibility" in table and table["visibility"] not in VISIBILITIES:
+        raise ConfigError(f"[{where}] visibility = {table['visibility']!r}: expected one of {', '.join(VISIBILITIES)}")
+
+
 def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
@@ -114,7 +150,7 @@ def _parse(data: dict[str, Any], path: str | Path | None) -> GradingConfig:
         if "points" in table and (not isinstance(table["points"], (int, float)) or table["points"] < 0):
             raise ConfigError(f"points must be a number >= 0, got {table['points']!r}")
     return GradingConfig(
-        defaults=Policy(float(grading["points"]), bool(grading["required"]), bool(grading["hidden"])),
+        defaults=Policy(float(grading["points"]), bool(grading["required"]), str(grading["visibility"])),
         chapters=chapters,
         requirements=requirements,
         limits=_limits(data.get("limits", {})),

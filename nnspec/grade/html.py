@@ -137,19 +137,23 @@ def _notes(report: Report) -> list[str]:
 
 # --- figures -------------------------------------------------------------------------------------------------------
 
-def _figures(report: Report) -> list[str]:
-    """The plots of the visible requirements that recorded data, each in its own section."""
+Plots = list[tuple[str, Callable[[Any], None]]]  # (caption, draws the plot on an empty matplotlib Figure)
+DRAW_ERRORS = (ValueError, IndexError, OSError, RuntimeError)  # e.g. no MNIST: the other plots are still drawn
+
+
+def _plots(report: Report) -> list[tuple[str, str, Plots]]:
+    """The plots of the visible requirements that recorded data: (anchor, title, plots) per section."""
     visible = {item.result.id for item in report.visible()}
     recorded = {req_id: data for req_id, data in report.run.figures.items() if req_id in visible}
     gradcheck = [data for name, records in recorded.get(GRADCHECK_ID, {}).items()
                  if name.startswith(figures.GRADIENT_CHECK) for data in records]
     accuracy = recorded.get(MNIST_ID, {}).get(figures.TEST_ACCURACY, [])
     wrong = recorded.get(MNIST_ID, {}).get(figures.MISCLASSIFIED, [])
-    sections: list[tuple[str, str, list[tuple[str, Callable[[Any], None]]]]] = []
+    sections: list[tuple[str, str, Plots]] = []
     if gradcheck:
         sections.append(("gradient-check", f"Gradient check of your backward ({GRADCHECK_ID})",
                          [(_gradcheck_caption(gradcheck), lambda fig: _plot_gradcheck(fig, gradcheck))]))
-    mnist_plots: list[tuple[str, Callable[[Any], None]]] = []
+    mnist_plots: Plots = []
     if accuracy:
         mnist_plots.append((f"Test accuracy after each epoch; the bar is {MNIST_BAR:.0%}.",
                             lambda fig: _plot_accuracy(fig, accuracy)))
@@ -158,6 +162,30 @@ def _figures(report: Report) -> list[str]:
                             lambda fig: _plot_misclassified(fig, wrong[-1])))
     if mnist_plots:
         sections.append(("mnist", f"The MNIST gate ({MNIST_ID})", mnist_plots))
+    return sections
+
+
+def images(report: Report) -> list[tuple[str, str]]:
+    """Each plot of ``report`` as (title: caption, ``data:`` URL of its PNG), for a writer other than the page
+    (PrairieLearn's results); none without matplotlib, and a plot that cannot be drawn is left out."""
+    sections = _plots(report)
+    try:
+        figure = importlib.import_module("matplotlib.figure") if sections else None
+    except ImportError:
+        return []
+    drawn = []
+    for _, title, entries in sections:
+        for caption, draw in entries:
+            try:
+                drawn.append((f"{title}: {caption}", _drawn(figure, draw)))
+            except DRAW_ERRORS:
+                continue
+    return drawn
+
+
+def _figures(report: Report) -> list[str]:
+    """The page's sections of plots."""
+    sections = _plots(report)
     if not sections:
         return []
     try:
@@ -165,21 +193,26 @@ def _figures(report: Report) -> list[str]:
     except ImportError:
         return [f'<section id="{anchor}"><h2>{escape.html(title)}</h2><p class="note">{escape.html(NO_MATPLOTLIB)}'
                 "</p></section>" for anchor, title, _ in sections]
-    return [line for anchor, title, plots in sections for line in _section(figure, anchor, title, plots)]
+    return [line for anchor, title, entries in sections for line in _section(figure, anchor, title, entries)]
 
 
-def _section(figure: ModuleType, anchor: str, title: str,
-             plots: list[tuple[str, Callable[[Any], None]]]) -> list[str]:
+def _section(figure: ModuleType, anchor: str, title: str, entries: Plots) -> list[str]:
     lines = [f'<section id="{anchor}"><h2>{escape.html(title)}</h2>']
-    for caption, draw in plots:
-        fig = figure.Figure(figsize=(8, 4.5))
+    for caption, draw in entries:
         try:
-            draw(fig)
-        except (ValueError, IndexError, OSError, RuntimeError) as error:  # e.g. no MNIST: the rest is still shown
+            url = _drawn(figure, draw)
+        except DRAW_ERRORS as error:
             lines.append(f'<p class="note">{escape.html(f"this plot could not be drawn: {error}")}</p>')
             continue
-        lines += [f"<p>{escape.html(caption)}</p>", f'<img alt="{escape.html(caption)}" src="{_png(fig)}">']
+        lines += [f"<p>{escape.html(caption)}</p>", f'<img alt="{escape.html(caption)}" src="{url}">']
     return [*lines, "</section>"]
+
+
+def _drawn(figure: Any, draw: Callable[[Any], None]) -> str:
+    """The plot ``draw`` makes, as a data: URI of a PNG."""
+    fig = figure.Figure(figsize=(8, 4.5))
+    draw(fig)
+    return _png(fig)
 
 
 def _png(fig: Any) -> str:

@@ -230,6 +230,7 @@ def to_json(report: Report) -> dict[str, Any]:
                 "max_points": item.max_points,
                 "required": item.policy.required,
                 "hidden": item.policy.hidden,
+                "visibility": item.policy.visibility,
                 "message": item.result.message,
                 "cases": item.result.cases,
                 "duration": round(item.result.duration, 3),
@@ -243,7 +244,7 @@ def to_json(report: Report) -> dict[str, Any]:
 
 def gradescope(report: Report) -> dict[str, Any]:
     """results.json as Gradescope's autograder specification defines it (score, tests[] with name, score,
-    max_score, status, output, visibility); hidden requirements get visibility "hidden"."""
+    max_score, status, output, visibility); each test has its requirement's configured visibility."""
     run = report.run
     summary = (f"nnspec: {points_text(report.score)} / {points_text(report.max_score)} points\n"
                f"isolation: {run.isolation}")
@@ -256,7 +257,7 @@ def gradescope(report: Report) -> dict[str, Any]:
             "max_score": item.max_points,
             "status": "passed" if item.result.status in ("passed", "skipped") else "failed",
             "output": item.result.message or item.result.status,
-            "visibility": "hidden" if item.policy.hidden else "visible",
+            "visibility": item.policy.visibility,
             "tags": [item.result.requirement.chapter],
         }
         for item in report.scored

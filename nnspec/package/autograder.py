@@ -1,8 +1,10 @@
-"""What run_autograder runs for one submission (``python -m nnspec.package.autograder ROOT``): finds the
-submission in ROOT/submission, grades it with the bundled configuration and MNIST, and makes sure
-ROOT/results/results.json exists, a score-0 one with the reason when grading could not happen.
+"""What a platform's per-submission script runs (``python -m nnspec.package.autograder PLATFORM ROOT SOURCE``):
+finds the one submission, grades it with the configuration and MNIST bundled in SOURCE, and makes sure
+ROOT/results/results.json exists, in the platform's format, saying why when grading could not happen.
 
-ROOT is laid out as Gradescope's /autograder: source/ (the unpacked autograder.zip), submission/, results/."""
+ROOT is laid out as the platform lays it out: Gradescope's /autograder (submission/, results/; SOURCE is
+source/, the unpacked autograder.zip) or PrairieLearn's /grade (student/, results/; SOURCE is where the image
+holds the package)."""
 
 from __future__ import annotations
 
@@ -10,44 +12,48 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from nnspec.grade import prairielearn
 from nnspec.grade.batch import is_submission
-from nnspec.package.gradescope import CONFIG, MNIST_DIR, SETTINGS
+from nnspec.package.bundle import CONFIG, MNIST_DIR, SETTINGS
 
 DATA_ENV = "NNSPEC_DATA_DIR"
+Failure = Callable[[Path, str], None]  # writes the platform's result for a submission that was not graded, and why
 LOG_TAIL = 4000   # characters of nnspec's stderr kept in a failure's message
 
 
 def main(argv: list[str]) -> int:
-    root = Path(argv[0])
+    platform, root, source = argv[0], Path(argv[1]), Path(argv[2])
+    folder, option, failure = PLATFORMS[platform]
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
     try:
-        grade(root, results)
+        grade(root / folder, source, results, option, failure)
     except Exception as error:  # a bug here must still leave the learner a results.json
-        write_failure(results, f"internal error of the autograder: {error!r}")
+        failure(results, f"internal error of the autograder: {error!r}")
     return 0
 
 
-def grade(root: Path, results: Path) -> None:
-    """Grade the one submission in ``root``/submission into ``results``."""
-    submission, problem = find_submission(root / "submission")
+def grade(submissions: Path, source: Path, results: Path, option: str, failure: Failure) -> None:
+    """Grade the one submission in ``submissions`` into ``results`` (nnspec grade's ``option``, e.g.
+    --gradescope); ``failure`` writes the platform's result when that cannot happen."""
+    submission, problem = find_submission(submissions)
     if submission is None:
-        write_failure(results, problem)
+        failure(results, problem)
         return
     print(f"grading {submission}", flush=True)
-    source = root / "source"
     chapters = json.loads((source / SETTINGS).read_text(encoding="utf-8"))["chapters"]
     command = [sys.executable, "-m", "nnspec.grade", str(submission), "--config", str(source / CONFIG),
-               "--gradescope", str(results), "--quiet", *[f"--chapter={name}" for name in chapters]]
+               option, str(results), "--quiet", *[f"--chapter={name}" for name in chapters]]
     environment = {**os.environ, DATA_ENV: str(source / MNIST_DIR)}  # the grader reads it; the worker may not
     results.unlink(missing_ok=True)
     done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     print(done.stdout, done.stderr, sep="\n", flush=True)
     if not _readable(results):
-        write_failure(results, f"nnspec grade stopped (exit code {done.returncode}) without a report:\n"
-                      + done.stderr[-LOG_TAIL:])
+        failure(results, f"nnspec grade stopped (exit code {done.returncode}) without a report:\n"
+                + done.stderr[-LOG_TAIL:])
 
 
 def find_submission(folder: Path) -> tuple[Path | None, str]:
@@ -68,10 +74,23 @@ def find_submission(folder: Path) -> tuple[Path | None, str]:
 
 
 def write_failure(results: Path, message: str) -> None:
-    """A score-0 results.json whose message the learner sees."""
+    """Gradescope's score-0 results.json whose message the learner sees."""
     print(message, file=sys.stderr, flush=True)
     report = {"score": 0.0, "output": message, "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
     results.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def write_ungradable(results: Path, message: str) -> None:
+    """PrairieLearn's "not gradable" result: no points awarded or lost, the attempt not counted."""
+    print(message, file=sys.stderr, flush=True)
+    results.write_text(prairielearn.dumps(prairielearn.ungradable(message)), encoding="utf-8")
+
+
+# platform -> (the folder of ROOT holding the submission, nnspec grade's option, how a failure is written)
+PLATFORMS: dict[str, tuple[str, str, Failure]] = {
+    "gradescope": ("submission", "--gradescope", write_failure),
+    "prairielearn": ("student", "--prairielearn", write_ungradable),
+}
 
 
 def _readable(results: Path) -> bool:

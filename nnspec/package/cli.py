@@ -1,10 +1,10 @@
-"""The ``package`` sub-command: ``nnspec package gradescope`` and ``nnspec package github``."""
+"""The ``package`` sub-command: ``nnspec package gradescope``, ``prairielearn`` and ``github``."""
 
 from __future__ import annotations
 
 import argparse
 
-from nnspec.package import github, gradescope
+from nnspec.package import github, gradescope, prairielearn
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -13,4 +13,5 @@ def register(commands: argparse._SubParsersAction) -> None:
                                  description="One command per platform: the files an instructor uploads or commits.")
     platforms = parser.add_subparsers(dest="platform", metavar="PLATFORM", required=True)
     gradescope.register(platforms)
+    prairielearn.register(platforms)
     github.register(platforms)
