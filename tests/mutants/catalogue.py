@@ -166,7 +166,7 @@ LAYERS = (
        "db averaged over the units (axis 0), not the samples"),
     _m("db_without_keepdims", "layers", "dZ.mean(axis=1, keepdims=True)", "dZ.mean(axis=1)",
        ("LAY-LINEAR-BACKWARD-SHAPES",), "db without keepdims: shape (n,) instead of (n, 1)"),
-    _m("da_without_transpose", "layers", "return W.T @ dZ,", "return W @ dZ,", ("LAY-LINEAR-BACKWARD-DA",),
+    _m("da_without_transpose", "layers", "return W.T @ dZ,", "return W @ dZ,", ("LAY-LINEAR-BACKWARD-SHAPES",),
        "dA_prev = W dZ instead of W^T dZ (runs only when W is square)"),
     _m("da_row_major", "layers", "return W.T @ dZ,", "return dZ.T @ W,",
        ("LAY-LINEAR-BACKWARD-SHAPES",),
@@ -206,7 +206,7 @@ NETWORK = (
        "backward evaluates tanh's derivative at the activation A = tanh(Z) instead of Z"),
     _m("backward_without_hidden_derivative", "network",
        "dZ = dA_prev * HIDDEN_ACTIVATIONS[hidden_activation][1](caches[layer - 2][2])", "dZ = dA_prev",
-       ("NET-BACKWARD-GRADCHECK", "EXP-VANISHING-GRADIENTS"),
+       ("NET-BACKWARD-GRADCHECK",),
        "backward passes dA straight through the hidden layers, losing the activation derivative"),
     _m("hidden_derivative_at_cached_activation", "network",
        "dZ = dA * ACTIVATIONS[hidden_activation][1](Z)", "dZ = dA * ACTIVATIONS[hidden_activation][1](A)",
@@ -284,7 +284,7 @@ OPTIMIZERS = (
        "Adam's step counter starts at 0 and is incremented after use: the first bias correction divides by 0",
        also=(('return direction, {"t": t,', 'return direction, {"t": t + 1,'),)),
     _m("adam_eps_inside_sqrt", "optimizers", "(np.sqrt(v[name] / (1 - beta2**t)) + eps)",
-       "np.sqrt(v[name] / (1 - beta2**t) + eps)", ("OPT-ADAM-TRAJECTORY",), "Adam with eps inside the square root"),
+       "np.sqrt(v[name] / (1 - beta2**t) + eps)", ("OPT-ADAM-CONSTANT-GRADIENT",), "Adam with eps inside the square root"),
     _m("adamw_decay_through_gradient", "optimizers",
        "    direction, new_state = _adam_moments(parameters, grads, state, beta1, beta2, eps)\n"
        "    new = {name: p - learning_rate * (direction[name] + weight_decay * p)",
@@ -325,7 +325,7 @@ REGULARIZATION = (
     _m("l1_gradient_sign_at_zero", "regularization", "lambd * np.sign(W)", "lambd * np.where(W >= 0, 1.0, -1.0)",
        ("REG-L1-GRADIENT-ZERO-AT-ZERO",), "l1_gradient is +lambd at W = 0 instead of 0"),
     _m("l1_gradient_without_lambda", "regularization", "lambd * np.sign(W)", "np.sign(W)",
-       ("REG-L1-GRADIENT", "EXP-L1-SUBGRADIENT-CHATTERS"), "l1_gradient returns sign(W), forgetting lambd"),
+       ("REG-L1-GRADIENT",), "l1_gradient returns sign(W), forgetting lambd"),
 )
 
 NORMALIZATION = (
