@@ -344,3 +344,37 @@ def test_the_needs_table_is_what_the_spec_calls() -> None:
     finished = subprocess.run([sys.executable, str(ROOT / "tools" / "record_needs.py"), "--check"], cwd=ROOT,
                               capture_output=True, text=True, check=False)
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+
+
+# --- the starter of a profile ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("profile", sorted(CORRECT))
+def test_a_profiles_starter_has_the_assignments_own_functions(tmp_path: Path, profile: str) -> None:
+    from nnspec.profiles import starter
+    stubs = starter.stubs(profiles.load(profile))
+    own = {table.get("name", name) for name, table in profiles.load(profile).functions.items()}
+    assert {stub.name for stub in stubs} == own
+    sample = types.ModuleType("sample")
+    exec(CORRECT[profile].read_text(), sample.__dict__)
+    for stub in stubs:  # the correct sample, written from the style alone, takes what the starter declares
+        declared = inspect.signature(eval(f"lambda {stub.signature[1:-1]}: None"))
+        assert len(inspect.signature(getattr(sample, stub.name)).parameters) == len(declared.parameters), stub.name
+
+
+@pytest.mark.parametrize("notebook", [False, True], ids=["py", "ipynb"])
+@pytest.mark.parametrize("profile", sorted(CORRECT))
+def test_a_profiles_starter_scores_zero_with_every_function_not_implemented(tmp_path: Path, profile: str,
+                                                                           notebook: bool) -> None:
+    from nnspec.grade import notebook as notebooks
+    target = tmp_path / ("starter.ipynb" if notebook else "starter.py")
+    assert main(["starter", "--profile", profile, "-o", str(target)] + (["--notebook"] if notebook else [])) == 0
+    with notebooks.prepared(str(target), notebooks.NotebookSettings()) as (script, _):
+        run = runner.run(script, LIMITS, ["activations", "network"], environment=PROFILE_ENVIRONMENT,
+                         profile=profiles.load(profile))
+    assert run.loaded, run.load_error
+    report = reports.build(run, config.load())
+    statuses = {result.id: result.status for result in run.results}
+    assert report.score == 0 and report.max_score > 0
+    assert {status for req_id, status in statuses.items() if not req_id.startswith("IMPL-")} <= \
+        {"not implemented", "not applicable", "skipped"}, statuses
+    assert statuses["NET-FORWARD-MATCHES"] == "not implemented"

@@ -4,7 +4,9 @@ With an assignment profile: a contract function the profile does not have, or a 
 (``nnspec.profiles.applicability.unmappable``), skips the running case as "not applicable". Inside a hypothesis
 test the example is rejected instead (``hypothesis.reject``), so that the examples the assignment can take are
 still tested; when hypothesis finds none, the runner reports the case as not applicable with the reason kept here
-(``take_rejected``). Without a profile: a
+(``take_rejected``). A test whose first ``REJECTIONS_BEFORE_SKIP`` examples were all rejected, before any call the
+profile could make, is skipped at once: its mismatch is a parameter of the test, not a drawn value (that costs at
+most some precision, never a point). Without a profile: a
 function that has a contract name but cannot take the contract's arguments (a name collision, e.g. a course's
 ``predict(X, y, parameters)``) fails the requirement with a message saying so, instead of wrong numbers or a
 TypeError deep in the call.
@@ -26,7 +28,9 @@ from spec.needs import contract_parameters
 
 Parameters = list[tuple[str, int]]  # a submission's function's parameters as the worker reports them: (name, kind)
 POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+REJECTIONS_BEFORE_SKIP = 25  # a drawn mismatch with even a 1 in 8 chance of fitting survives this with p > 0.96
 _rejected: list[str] = []  # why hypothesis examples of the running test were rejected
+_made: list[str] = []  # the calls of the running test that the profile could make (only their number matters)
 
 
 def check_function(profile: Profile | None, name: str, functions: dict[str, Parameters]) -> None:
@@ -45,17 +49,21 @@ def check_call(profile: Profile | None, name: str, args: tuple[Any, ...], kwargs
     """Skip the running case when ``profile`` cannot make this call."""
     if profile is not None:
         reason = unmappable(profile, name, args, kwargs)
-        if reason and currently_in_test_context():
+        if not reason:
+            _made.append(name)
+            return
+        if currently_in_test_context() and (_made or len(_rejected) < REJECTIONS_BEFORE_SKIP):
             _rejected.append(reason)
             reject()
-        if reason:
-            pytest.skip(NOT_APPLICABLE + reason)
+        pytest.skip(NOT_APPLICABLE + reason)
 
 
 def take_rejected() -> str:
-    """The first reason an example was rejected for since the last call ("" if none), forgetting them all."""
+    """The first reason an example was rejected for since the last call ("" if none), forgetting the running
+    test's calls (called when a test starts and when it ends)."""
     reasons = _rejected[:1]
     _rejected.clear()
+    _made.clear()
     return reasons[0] if reasons else ""
 
 

@@ -19,6 +19,7 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
     fixed = {hidden_activation = "relu", output_activation = "sigmoid"}   # the choices it pins ("=None": None)
     returns = 0                        # optional: pick from the tuple it returns
     drop_keys = ["dA"]                 # optional: dict keys to leave out of its result
+    signature = "(X, params)"          # optional: its parameter list in `nnspec starter --profile` (else made)
 
 Every contract parameter the learner's function does not take is pinned: to its ``fixed`` value, else to the
 contract's default, unless listed in ``ignore`` (taken and dropped: the assignment's function has its own way,
@@ -47,7 +48,8 @@ else:  # pragma: no cover - Python 3.10
 BUILTIN_DIR = Path(__file__).resolve().parent
 SECTIONS = {"profile", "conventions", "functions"}
 PROFILE_KEYS = {"description", "layout", "adapter", "adapter_functions"}
-FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys"}
+FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "signature"}
+LITERAL_PREFIX = "="  # an ARG or a fixed value written as a Python literal: "=None"
 LAYOUTS = ("column-major",)
 
 
@@ -103,7 +105,7 @@ class Profile:
 
 def literal(value: Any) -> Any:
     """A ``fixed`` value: a string ``"=LITERAL"`` is that Python literal (TOML has no None: ``"=None"``)."""
-    return ast.literal_eval(value[1:]) if isinstance(value, str) and value.startswith("=") else value
+    return ast.literal_eval(value[1:]) if isinstance(value, str) and value.startswith(LITERAL_PREFIX) else value
 
 
 def _names(specs: list[Any]) -> list[str]:
@@ -112,7 +114,7 @@ def _names(specs: list[Any]) -> list[str]:
     for spec in specs:
         if isinstance(spec, list):
             names += _names(spec)
-        elif isinstance(spec, str) and not spec.startswith("="):
+        elif isinstance(spec, str) and not spec.startswith(LITERAL_PREFIX):
             names.append(spec.removeprefix("ones_like:"))
     return names
 
