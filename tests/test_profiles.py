@@ -373,7 +373,8 @@ def test_a_profiles_starter_scores_zero_with_every_function_not_implemented(tmp_
                          profile=profiles.load(profile))
     assert run.loaded, run.load_error
     report = reports.build(run, config.load())
-    statuses = {result.id: result.status for result in run.results}
+    chapters = ("activations", "network")  # (requirements of other chapters, registered by other tests: not run)
+    statuses = {result.id: result.status for result in run.results if result.requirement.chapter in chapters}
     assert report.score == 0 and report.max_score > 0
     assert {status for req_id, status in statuses.items() if not req_id.startswith("IMPL-")} <= \
         {"not implemented", "not applicable", "skipped"}, statuses
