@@ -198,6 +198,9 @@ def test_the_mapping_unwraps_builds_caches_and_drops_keys() -> None:
     np.testing.assert_array_equal(served.relu_derivative(np.array([-1.0, 0.0, 2.0])), [0.0, 0.0, 1.0])
     assert sorted(served.backward(np.ones((1, 2)), np.zeros((1, 2)), None)) == ["dW1", "db1"]
     assert not hasattr(served, "sigmoid"), "a function the learner has not written stays not implemented"
+    learner.relu = lambda Z: np.maximum(Z, 0)  # forgot the cache the assignment asks for
+    with pytest.raises(TypeError, match=r"relu must return a tuple with item\(s\) \[0\]"):
+        mapping.apply(learner, profiles.load("course-api").mapping()).relu(np.ones(2))
     assert str(inspect.signature(served.relu_derivative)) == "(z)", "the contract's signature, for messages"
 
 

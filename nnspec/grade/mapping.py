@@ -59,7 +59,7 @@ def wrapped(name: str, own: Callable[..., Any], table: dict[str, Any]) -> Callab
         values = bound.arguments
         result = own(*(argument(spec, values) for spec in table["args"]),
                      **{key: argument(spec, values) for key, spec in table.get("kwargs", {}).items()})
-        return _dropped(_picked(result, table.get("returns")), tuple(table.get("drop_keys", ())))
+        return _dropped(_picked(result, table.get("returns"), table["name"]), tuple(table.get("drop_keys", ())))
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = own.__doc__
@@ -78,12 +78,16 @@ def argument(spec: Any, values: dict[str, Any]) -> Any:
     return values[spec]
 
 
-def _picked(result: Any, returns: Any) -> Any:
+def _picked(result: Any, returns: Any, own: str) -> Any:
+    """The items ``returns`` names of the tuple the learner's ``own`` returned; TypeError saying what it returned
+    when that is not a tuple long enough."""
     if returns is None:
         return result
-    if isinstance(returns, list):
-        return tuple(result[index] for index in returns)
-    return result[returns]
+    wanted = returns if isinstance(returns, list) else [returns]
+    if not isinstance(result, (tuple, list)) or len(result) <= max(wanted):
+        raise TypeError(f"{own} must return a tuple with item(s) {wanted} (as the assignment asks); it returned "
+                        f"{type(result).__name__} {result!r:.200}")
+    return tuple(result[index] for index in wanted) if isinstance(returns, list) else result[returns]
 
 
 def _dropped(result: Any, prefixes: tuple[str, ...]) -> Any:

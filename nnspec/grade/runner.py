@@ -274,6 +274,9 @@ def run(
     if implementation.fallback_reason:
         grade_run.isolation_warning = sandbox.FALLBACK_WARNING.format(reason=implementation.fallback_reason)
     grade_run.figures = recorded
+    if profile is not None:
+        grade_run.notes.append(f"graded with the assignment profile {profile.name} ({profile.source}): what it "
+                               "cannot meet is not applicable, not counted")
     return grade_run
 
 
