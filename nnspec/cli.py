@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 import nnspec
-from nnspec import claims_doc, demo, grade, package, requirements_doc, starter, toolkit
+from nnspec import claims_doc, demo, grade, package, profiles, requirements_doc, starter, toolkit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     claims_doc.register(commands)
     toolkit.register(commands)
     starter.register(commands)
+    profiles.register(commands)
     package.register(commands)
     return parser
 

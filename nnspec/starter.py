@@ -84,9 +84,10 @@ def stubs(chapters: Iterable[str] | None = None) -> list[Stub]:
     return result
 
 
-def python_source(functions: list[Stub]) -> str:
-    """The starter as one .py file: a heading comment per chapter, a stub per function."""
-    parts = ['"""My implementation of the nnspec contract. Grade it with: nnspec grade <this file>"""', "",
+def python_source(functions: list[Stub], grade: str = "nnspec grade") -> str:
+    """The starter as one .py file: a heading comment per chapter, a stub per function; ``grade``: the command
+    that grades it."""
+    parts = [f'"""My implementation of the nnspec contract. Grade it with: {grade} <this file>"""', "",
              *PRELUDE, ""]
     chapter = ""
     for stub in functions:
@@ -97,12 +98,12 @@ def python_source(functions: list[Stub]) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def notebook_json(functions: list[Stub]) -> str:
+def notebook_json(functions: list[Stub], grade: str = "nnspec grade") -> str:
     """The starter as a notebook: the imports, then per chapter a markdown cell and a code cell per function."""
     import nbformat
 
     cells = [nbformat.v4.new_markdown_cell("# My implementation of the nnspec contract\n\nFill in every function, "
-                                           "then grade the notebook with `nnspec grade <this notebook>`."),
+                                           f"then grade the notebook with `{grade} <this notebook>`."),
              nbformat.v4.new_code_cell("\n".join(PRELUDE))]
     chapter = ""
     for stub in functions:
@@ -115,6 +116,12 @@ def notebook_json(functions: list[Stub]) -> str:
     return json.dumps(nbformat.from_dict(notebook), indent=1) + "\n"
 
 
+def _profile_stubs(profile: str, chapters: list[str] | None) -> list[Stub]:
+    from nnspec import profiles
+    from nnspec.profiles import starter  # imports this module: loaded only when a profile is asked for
+    return starter.stubs(profiles.load(profile), chapters)
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``starter`` sub-command."""
     parser = commands.add_parser(
@@ -125,17 +132,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--chapter", action="append", metavar="NAME",
                         help="only this contract chapter's functions (repeatable), e.g. activations")
     parser.add_argument("--notebook", action="store_true", help="write a Jupyter notebook (.ipynb) instead of .py")
+    parser.add_argument("--profile", metavar="NAME|TOML", help="the functions of an assignment profile, under the "
+                        "assignment's own names and signatures (`nnspec profiles` lists the built-in ones)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    profile = getattr(args, "profile", None)  # absent from a Namespace made by hand (the option came later)
+    grade = f"nnspec grade --profile {profile}" if profile else "nnspec grade"
     try:
-        functions = stubs(args.chapter)
-    except ValueError as error:
+        functions = _profile_stubs(profile, args.chapter) if profile else stubs(args.chapter)
+    except ValueError as error:  # an unknown chapter, or a profile that cannot be read (ProfileError)
         print(f"nnspec starter: {error}", file=sys.stderr)
         return 2
-    text = notebook_json(functions) if args.notebook else python_source(functions)
+    text = notebook_json(functions, grade) if args.notebook else python_source(functions, grade)
     Path(args.output).write_text(text, encoding="utf-8")
     print(f"wrote {args.output}: {len(functions)} function(s) to write")
     return 0

@@ -98,6 +98,8 @@ def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict
     for req_id in args.requirement or []:
         command += ["--requirement", req_id]
     command += ["--notebook-mode", args.notebook_mode]
+    if getattr(args, "profile", None):
+        command += ["--profile", args.profile]
     if args.html:  # a folder in batch mode: one page per submission, named as its JSON report
         command += ["--html", str(Path(args.html) / report_path.with_suffix(".html").name)]
     started = time.monotonic()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from nnspec.grade import notebook  # light: reads notebooks with nbformat, imported only when one is graded
 
 if TYPE_CHECKING:  # the grading modules import pytest and the spec: loaded only when `grade` runs
+    from nnspec import profiles
     from nnspec.grade import config, reports
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
@@ -60,6 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the operating system's sandbox around the submission (bubblewrap): auto uses it when "
                         "it works here, on requires it, off forces the process-only fallback (default: "
                         "$NNSPEC_SANDBOX, else auto)")
+    parser.add_argument("--profile", metavar="NAME|TOML", help="grade code written to an assignment's own API: a "
+                        "built-in profile (`nnspec profiles` lists them) or a profile file; requirements it cannot "
+                        "meet are reported as not applicable")
     parser.add_argument("--notebook-mode", choices=notebook.MODES, default=notebook.MODES[0],
                         help="a .ipynb submission: run only its definitions (default), all cells (each with a time "
                         "limit), or only the cells marked `graded`")
@@ -94,10 +98,12 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
             raise ValueError(problem)
         if not Path(target).exists():
             raise ValueError(f"no such file or folder: {target}")
+        profile = _profile(args)
         if shown is not None:
             shown.start()
         with notebook.prepared(target, settings) as (script, conversion):
-            grade_run = runner.run(script, grading.limits, args.chapter, args.requirement, grading.environment, shown)
+            grade_run = runner.run(script, grading.limits, args.chapter, args.requirement, grading.environment, shown,
+                                   profile)
             if conversion is not None:
                 notebook.relabel(grade_run, conversion, script)
     except ValueError as error:
@@ -118,6 +124,13 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
     if not write_reports(report, args):
         return max(report.exit_code, reports.EXIT_UNUSABLE)
     return report.exit_code
+
+
+def _profile(args: argparse.Namespace) -> profiles.Profile | None:
+    """The profile named by --profile (None without it); ValueError (a usage error) when it cannot be read."""
+    from nnspec import profiles
+    name = getattr(args, "profile", None)  # absent from a Namespace made by hand (the option came later)
+    return profiles.load(name) if name else None
 
 
 def write_reports(report: reports.Report, args: argparse.Namespace) -> bool:

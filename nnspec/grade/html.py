@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from nnspec.grade import escape
-from nnspec.grade.reports import Report, Scored, blocked_lines, chapter_rows, points_text
+from nnspec.grade.reports import Report, Scored, blocked_lines, chapter_rows, not_applicable_lines, points_text
 from nnspec.grade.runner import REPRODUCTION_INTRO, STATUSES
 from spec import figures
 
@@ -125,6 +125,7 @@ def _notes(report: Report) -> list[str]:
     missing = sorted({item.result.id for item in report.visible() if item.result.status == "not implemented"})
     if missing:
         notes.append(f"{len(missing)} requirement(s) not implemented: {', '.join(missing)}")
+    notes += [f"not applicable, not counted: {line}" for line in not_applicable_lines(report)]
     hidden = [item for item in report.scored if item.policy.hidden]
     if hidden:
         notes.append(f"{len(hidden)} hidden requirement(s), not shown: {points_text(sum(i.points for i in hidden))} / "

@@ -23,7 +23,7 @@ from rich.progress import Progress as Bar
 
 from nnspec.grade import escape
 
-SHOWN_STATUSES = ("passed", "failed", "not implemented", "skipped")  # a chapter line's counts, in this order
+SHOWN_STATUSES = ("passed", "failed", "not implemented", "not applicable", "skipped")  # a chapter line's counts
 REFRESHES_PER_SECOND = 4  # the live line is also redrawn whenever a test finishes
 
 

@@ -36,8 +36,9 @@ from typing import IO, Any, NoReturn
 import numpy as np
 import pytest
 
-from nnspec.grade import sandbox, unpickle, wire
+from nnspec.grade import sandbox, scope, unpickle, wire
 from nnspec.grade.limits import Limits
+from nnspec.profiles import Profile
 from spec.assertions import describe_call, header
 from spec.calls import observed_call
 from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, ImplementationLoadError
@@ -184,8 +185,9 @@ class IsolatedImplementation:
     """The submission behind a worker process, with the interface of ``spec.impl.Implementation``."""
 
     def __init__(self, target: str, limits: Limits, workdir: str, unreadable: list[str],
-                 environment: sandbox.Environment | None = None) -> None:
+                 environment: sandbox.Environment | None = None, profile: Profile | None = None) -> None:
         self.target = target
+        self.profile = profile  # the assignment's API: its mapping runs in the worker, its scope is decided here
         self.limits = limits
         self.workdir = workdir
         self.unreadable = unreadable
@@ -234,6 +236,7 @@ class IsolatedImplementation:
         settings = {
             "target": view.target, "limits": self.limits, "generation": self.generation,
             "writable": view.inside(view.workdir), "readable": view.readable(), "hidden": view.unreadable(),
+            "mapping": self.profile.mapping() if self.profile is not None else None,
         }
         worker = WorkerProcess(settings, self.output, view)
         self._await_start(worker)
@@ -344,6 +347,7 @@ class IsolatedImplementation:
 
     def raw(self, name: str) -> Callable[..., Any]:
         """The function, raising what the submission raised (rebuilt as a builtin exception type)."""
+        scope.check_function(self.profile, name, self.functions)
         if name not in self.functions:
             pytest.skip(NOT_IMPLEMENTED + name)
         return self._function(name, guarded=False)
@@ -351,6 +355,7 @@ class IsolatedImplementation:
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__") or (name not in CONTRACT_FUNCTIONS and name not in self.functions):
             raise AttributeError(f"{name!r} is not a contract function (spec.impl.CONTRACT_FUNCTIONS)")
+        scope.check_function(self.profile, name, self.functions)
         if name not in self.functions:
             pytest.skip(NOT_IMPLEMENTED + name)
         return self._function(name, guarded=True)
@@ -392,6 +397,7 @@ class IsolatedImplementation:
 
     def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], guarded: bool) -> Any:
         """Run ``name(*args, **kwargs)`` in the worker; failures become spec failures (or rebuilt exceptions)."""
+        scope.check_call(self.profile, name, args, kwargs)
         inputs = self._named(name, args, kwargs)
         if self.poisoned is not None and self.depth == 0:
             raise RequirementAbandoned(f"{self.poisoned}\n(the requirement's later calls were not made: {name} and "

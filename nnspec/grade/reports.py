@@ -21,11 +21,13 @@ from nnspec.grade.runner import STATUSES, GradeRun, RequirementResult
 from spec.requirements import CHAPTERS
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
-UNCOUNTED = ("skipped",)  # not run for a reason outside the submission (e.g. torch not installed): not scored
+# not run for a reason outside the submission (torch not installed; an assignment profile's API cannot meet the
+# requirement, nnspec.profiles.applicability): reported, not scored, never blocking
+UNCOUNTED = ("skipped", "not applicable")
 TERMINAL_MESSAGE_LINES = 40  # a failure's message is cut after this many lines on the terminal (full in --json)
 REPORT_MESSAGE_CHARS = 2 * escape.MESSAGE_CHARS  # a requirement's message: the call, the error and its traceback
 COLOURS = {"passed": "32", "failed": "31", "blocked": "35", "not implemented": "33", "skipped": "36", "not run": "90",
-           "bold": "1"}
+           "not applicable": "90", "bold": "1"}
 
 
 @dataclass
@@ -186,6 +188,10 @@ def _terminal_problems(report: Report, colour: bool) -> list[str]:
     if missing:
         lines += ["", _paint("NOT IMPLEMENTED", "not implemented", colour) + " (function: requirements)"]
         lines += [f"    {function}: {', '.join(ids)}" for function, ids in sorted(missing.items())]
+    scoped = not_applicable_lines(report)
+    if scoped:
+        lines += ["", _paint("NOT APPLICABLE", "not applicable", colour) + " (the assignment's API cannot meet them: "
+                  "not counted)", *(f"    {line}" for line in scoped)]
     if lines:
         lines.append("")
     return lines
@@ -194,6 +200,12 @@ def _terminal_problems(report: Report, colour: bool) -> list[str]:
 def blocked_lines(report: Report) -> list[str]:
     """``ID: blocked by <ID>`` for each visible requirement that a failed prerequisite kept from running."""
     return [f"{item.result.id}: {item.result.message}" for item in report.visible() if item.result.status == "blocked"]
+
+
+def not_applicable_lines(report: Report) -> list[str]:
+    """``ID: why`` for each visible requirement the assignment's profile cannot meet."""
+    return [f"{item.result.id}: {item.result.message.removeprefix('not applicable: ')}" for item in report.visible()
+            if item.result.status == "not applicable"]
 
 
 # --- machine-readable --------------------------------------------------------------------------------------------
@@ -255,7 +267,7 @@ def gradescope(report: Report) -> dict[str, Any]:
             "name": f"{item.result.id}: {item.result.requirement.statement}",
             "score": item.points,
             "max_score": item.max_points,
-            "status": "passed" if item.result.status in ("passed", "skipped") else "failed",
+            "status": "passed" if item.result.status in ("passed", *UNCOUNTED) else "failed",
             "output": item.result.message or item.result.status,
             "visibility": item.policy.visibility,
             "tags": [item.result.requirement.chapter],
@@ -288,7 +300,7 @@ def junit(report: Report) -> str:
         if result.status == "failed":
             failure = ET.SubElement(case, "failure", message=result.requirement.statement)
             failure.text = result.message
-        elif result.status in ("blocked", "not implemented", "skipped", "not run"):
+        elif result.status in ("blocked", "not implemented", "skipped", "not applicable", "not run"):
             ET.SubElement(case, "skipped", message=result.message or result.status)
     for suite in suites.values():
         cases = suite.findall("testcase")
@@ -317,6 +329,10 @@ def markdown(report: Report) -> str:
     if blocked:
         lines += ["", "Blocked (not run, 0 points: fix the failed requirement first):", "",
                   *(f"- {line}" for line in blocked)]
+    scoped = not_applicable_lines(report)
+    if scoped:
+        lines += ["", "Not applicable (the assignment's API cannot meet them; not counted):", "",
+                  *(f"- {escape.one_line(line)}" for line in scoped)]
     for item in report.visible():
         if item.result.status == "failed":
             lines += ["", f"<details><summary>{escape.html(item.result.id)} failed</summary>", "",

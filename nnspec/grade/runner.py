@@ -23,11 +23,14 @@ from typing import Protocol
 
 import pytest
 from hypothesis import configuration
+from hypothesis.errors import FailedHealthCheck, Unsatisfiable
 
 import spec
-from nnspec.grade import sandbox
+from nnspec.grade import sandbox, scope
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, RequirementAbandoned, unreadable_paths
+from nnspec.profiles import Profile, applicability
+from nnspec.profiles.applicability import NOT_APPLICABLE
 from spec import figures
 from spec.figures import Recorded
 from spec.impl import ImplementationLoadError
@@ -35,11 +38,12 @@ from spec.plugin import IMPL_LOADS, SESSION_PLUGIN, report_outcome, requirement_
 from spec.requirements import CHAPTERS, REGISTRY, Requirement
 
 SPEC_DIR = Path(spec.__file__).resolve().parent
-STATUSES = ("passed", "failed", "blocked", "not implemented", "skipped", "not run")
+STATUSES = ("passed", "failed", "blocked", "not implemented", "not applicable", "skipped", "not run")
 CLEAN_ENV = ("NNSPEC_IMPL", "NNSPEC_HYPOTHESIS_PROFILE")  # the grader decides both
 GRADING_PROFILE = "ci"  # derandomized hypothesis: the same submission always gets the same grade
 NOT_GRADED = "not_graded"  # marker of claims checked against oracles only: facts, not about the submission
 REPRODUCTION_INTRO = "the last call into the submission, to try yourself"  # ends a failure's message
+NO_EXAMPLE_LEFT = (Unsatisfiable, FailedHealthCheck)  # hypothesis rejected every example it tried
 
 
 @dataclass
@@ -102,10 +106,12 @@ class Collector:
         load_error: ImplementationLoadError | None,
         only: Iterable[str] | None = None,
         listener: Listener | None = None,
+        not_applicable: dict[str, str] | None = None,
     ) -> None:
         self.implementation = implementation
         self.load_error = load_error
         self.only = set(only or ())
+        self.not_applicable = not_applicable or {}  # requirement ID -> why the profile cannot meet it: not run
         self.requirement_of: dict[str, Requirement] = {}
         self.cases: dict[str, list[tuple[str, str, float]]] = {}
         self.not_graded: set[str] = set()  # requirements checked against oracles only: left out of the grade
@@ -133,6 +139,7 @@ class Collector:
             item for item in items
             if item.get_closest_marker(NOT_GRADED) is None
             and (not self.only or ((req := requirement_of(item)) is not None and req.id in self.only))
+            and ((req := requirement_of(item)) is None or req.id not in self.not_applicable)
         ]
         if len(keep) == len(items):
             return
@@ -154,6 +161,7 @@ class Collector:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+        scope.take_rejected()
         if self.implementation is not None:
             req = self.requirement_of.get(item.nodeid)
             if req is None:
@@ -169,6 +177,10 @@ class Collector:
         report = yield
         if call.excinfo is not None and isinstance(call.excinfo.value, RequirementAbandoned):
             report.longrepr = str(call.excinfo.value)  # the whole failure is the message, as pytest.fail's
+        if call.excinfo is not None and isinstance(call.excinfo.value, NO_EXAMPLE_LEFT):
+            reason = scope.take_rejected()  # every example hypothesis made needed a call the profile cannot make
+            if reason:
+                report.outcome, report.longrepr = "skipped", (str(item.path), 0, NOT_APPLICABLE + reason)
         return report
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
@@ -207,6 +219,7 @@ class Collector:
                            f"from <your module> import *):\n    {snippet}"
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2]).removeprefix("Skipped: ")
+            outcome = "not applicable" if message.startswith(NOT_APPLICABLE) else outcome  # a call the profile lacks
         self.cases.setdefault(report.nodeid, []).append((outcome, message, report.duration))
         self.finished[report.nodeid] = time.monotonic()
 
@@ -229,23 +242,25 @@ def run(
     target: str, limits: Limits, chapters: Iterable[str] | None = None, only: Iterable[str] | None = None,
     environment: sandbox.Environment | None = None,
     listener: Listener | None = None,
+    profile: Profile | None = None,
 ) -> GradeRun:
     """Grade ``target`` (a .py file, package folder or dotted module name) against the spec; ``chapters`` and
     ``only`` (requirement IDs) narrow the run; ``environment``: the worker's isolation and libraries; ``listener``
-    follows it as it runs."""
+    follows it as it runs; ``profile``: the assignment's API (its requirements that do not apply are not run)."""
     started, started_at = time.monotonic(), time.time()
     paths = spec_paths(chapters)
     with tempfile.TemporaryDirectory(prefix="nnspec-grade-") as workdir, \
             tempfile.TemporaryDirectory(prefix="nnspec-hypothesis-") as hypothesis_home:
         configuration.set_hypothesis_home_dir(hypothesis_home)  # its caches (.hypothesis/) go here, not into cwd
-        implementation = IsolatedImplementation(target, limits, workdir, unreadable_paths(), environment)
+        implementation = IsolatedImplementation(target, limits, workdir, unreadable_paths(), environment, profile)
         isolated: IsolatedImplementation | None = implementation
         load_error = None
         try:
             implementation.start()
         except ImplementationLoadError as error:
             isolated, load_error = None, error
-        collector = Collector(isolated, load_error, only, listener)
+        not_applicable = applicability.not_applicable(profile) if profile is not None else {}
+        collector = Collector(isolated, load_error, only, listener, not_applicable)
         figures.start()
         try:
             pytest_output = _pytest(paths, collector)
@@ -259,6 +274,9 @@ def run(
     if implementation.fallback_reason:
         grade_run.isolation_warning = sandbox.FALLBACK_WARNING.format(reason=implementation.fallback_reason)
     grade_run.figures = recorded
+    if profile is not None:
+        grade_run.notes.append(f"graded with the assignment profile {profile.name} ({profile.source}): what it "
+                               "cannot meet is not applicable, not counted")
     return grade_run
 
 
@@ -304,6 +322,9 @@ def _assemble(
         by_id[IMPL_LOADS.id] = RequirementResult(IMPL_LOADS, "passed", cases=1)
     for req_id, cases in outcomes.items():
         by_id[req_id].status, by_id[req_id].message = _combine(cases)
+    for req_id, reason in collector.not_applicable.items():
+        if req_id in by_id and load_error is None:
+            by_id[req_id].status, by_id[req_id].message = "not applicable", NOT_APPLICABLE + reason
     round_trips = implementation.round_trips if implementation is not None else Counter[str]()
     for req_id, result in by_id.items():
         result.round_trips = round_trips[req_id]
@@ -323,13 +344,14 @@ def _assemble(
     )
 
 
-COMBINE_ORDER = ("failed", "blocked", "not implemented", "passed", "skipped")  # as spec.plugin's summary
+COMBINE_ORDER = ("failed", "blocked", "not implemented", "passed", "not applicable", "skipped")  # as spec.plugin's
 
 
 def _combine(cases: list[tuple[str, str, float]]) -> tuple[str, str]:
     """(status, message) of a requirement from its cases (every phase of every test carrying it): failed if any
     case failed, else blocked ("blocked by <ID>": a prerequisite failed), else not implemented if any case lacked
-    a function, else passed if any passed, else skipped."""
+    a function, else passed if any passed, else not applicable if a case made a call the profile cannot make,
+    else skipped."""
     for status in COMBINE_ORDER:
         messages = [message for outcome, message, _ in cases if outcome == status]
         if messages:

@@ -38,12 +38,13 @@ from typing import Any
 import numpy as np
 
 from nnspec.grade import limits as limits_module
-from nnspec.grade import loader, wire
+from nnspec.grade import loader, mapping, wire
 
 # Exceptions after which the worker's state cannot be trusted: it answers, then exits and is restarted.
 FATAL = (RecursionError, MemoryError)
 WORKER_FILES = frozenset(str(Path(path).resolve())
-                         for path in (__file__, wire.__file__, limits_module.__file__, loader.__file__))
+                         for path in (__file__, wire.__file__, limits_module.__file__, loader.__file__,
+                                       mapping.__file__))
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 
 
@@ -271,6 +272,7 @@ def main(fd: int, runtime: str) -> None:
     before = set(sys.modules)
     try:
         module = loader.load_module(settings["target"])
+        served = mapping.apply(module, settings["mapping"]) if settings.get("mapping") else module  # a profile's view
     except loader.ImplementationLoadError as error:
         channel.send(wire.encode(("load_error", wire.cut(error.details, wire.LOAD_ERROR_CHARS))))
         _flush_and_exit()
@@ -282,12 +284,12 @@ def main(fd: int, runtime: str) -> None:
         return
     version = getattr(module, loader.CONTRACT_ATTRIBUTE, None)
     info = {
-        "functions": describe_functions(module),
+        "functions": describe_functions(served),
         "contract_version": None if version is None else str(version),
         "origin": loader.origin(module, settings["target"]),
         "modules": sorted({name.split(".")[0] for name in set(sys.modules) - before}),
     }
-    worker = Worker(channel, module, settings["generation"], settings["limits"].message_bytes)
+    worker = Worker(channel, served, settings["generation"], settings["limits"].message_bytes)
     worker.send(("ready", info))
     sys.stdin = io.StringIO()
     with contextlib.suppress(EOFError, OSError):  # the grader went away

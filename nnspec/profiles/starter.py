@@ -1,0 +1,77 @@
+"""A profile's starter: the skeleton of the assignment's own functions (``nnspec starter --profile NAME``).
+
+Each function the profile maps gets the learner's name, the assignment's signature (the table's ``signature``, else
+one made from its ``args`` and ``kwargs``: a contract parameter keeps its name, a list of them is a ``cache``, a
+``ones_like:`` argument is the upstream gradient ``dA``), a docstring saying which contract function it is graded as,
+with what pinned and what it returns, and ``raise NotImplementedError``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from nnspec.profiles import LITERAL_PREFIX, Profile
+from nnspec.starter import Stub, contract_text
+from spec.contract import FUNCTIONS, SIGNATURES
+from spec.needs import contract_parameters
+
+CHAPTER_OF = {name: chapter for chapter, functions in SIGNATURES.items() for name in functions}
+UPSTREAM = "dA"  # the name of a ones_like: argument: the upstream gradient a backward step multiplies
+CACHE = "cache"  # the name of an argument built from several contract arguments
+
+
+def stubs(profile: Profile, chapters: list[str] | None = None) -> list[Stub]:
+    """The profile's functions (of ``chapters`` only, when given), in the contract's order."""
+    chosen = [chapter.replace("_", " ") for chapter in chapters or SIGNATURES]
+    definitions, _ = contract_text()
+    result = []
+    for name in FUNCTIONS:
+        table = profile.functions.get(name)
+        if table is None or CHAPTER_OF[name] not in chosen:
+            continue
+        own = table.get("name", name)
+        signature = table.get("signature") or assignment_signature(name, table)
+        lines = [f"{own}{signature}", "", f"Graded as the contract's {name}{FUNCTIONS[name]}: "
+                 f"{definitions.get(name, 'see docs/contract.md')}", f"The grader calls it as {call(own, table)}."]
+        pinned = profile.pinned(name)
+        if pinned:
+            lines.append("Only for " + ", ".join(f"{key}={value!r}" for key, value in pinned.items()) + ".")
+        if table.get("returns") is not None:
+            lines.append(f"Returns a tuple; item {table['returns']} is the contract's result.")
+        result.append(Stub(own, signature, CHAPTER_OF[name], "\n".join(lines)))
+    return result
+
+
+def assignment_signature(name: str, table: dict[str, Any]) -> str:
+    """The learner's parameter list, made from the mapping (positional ``args``, then ``kwargs`` with the contract's
+    defaults of the parameters they carry)."""
+    contract = contract_parameters(name).parameters
+    names = [_parameter(spec, index) for index, spec in enumerate(table.get("args", list(contract)))]
+    for key, spec in table.get("kwargs", {}).items():
+        default = contract[spec].default if isinstance(spec, str) and spec in contract else inspect.Parameter.empty
+        names.append(key if default is inspect.Parameter.empty else f"{key}={default!r}")
+    return f"({', '.join(names)})"
+
+
+def call(own: str, table: dict[str, Any]) -> str:
+    """How the grader calls the learner's function, in the contract's parameter names."""
+    arguments = [_argument(spec) for spec in table.get("args", [])]
+    arguments += [f"{key}={_argument(spec)}" for key, spec in table.get("kwargs", {}).items()]
+    return f"{own}({', '.join(arguments)})"
+
+
+def _argument(spec: Any) -> str:
+    if isinstance(spec, list):
+        return "(" + ", ".join(_argument(item) for item in spec) + ")"
+    if spec.startswith("ones_like:"):
+        return f"np.ones_like({spec.removeprefix('ones_like:')})"
+    return str(spec.removeprefix(LITERAL_PREFIX))
+
+
+def _parameter(spec: Any, index: int) -> str:
+    if isinstance(spec, list):
+        return CACHE
+    if spec.startswith("ones_like:"):
+        return UPSTREAM
+    return f"arg{index}" if spec.startswith(LITERAL_PREFIX) else str(spec)
