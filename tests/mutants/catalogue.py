@@ -284,7 +284,8 @@ OPTIMIZERS = (
        "Adam's step counter starts at 0 and is incremented after use: the first bias correction divides by 0",
        also=(('return direction, {"t": t,', 'return direction, {"t": t + 1,'),)),
     _m("adam_eps_inside_sqrt", "optimizers", "(np.sqrt(v[name] / (1 - beta2**t)) + eps)",
-       "np.sqrt(v[name] / (1 - beta2**t) + eps)", ("OPT-ADAM-CONSTANT-GRADIENT",), "Adam with eps inside the square root"),
+       "np.sqrt(v[name] / (1 - beta2**t) + eps)", ("OPT-ADAM-CONSTANT-GRADIENT",),
+       "Adam with eps inside the square root"),
     _m("adamw_decay_through_gradient", "optimizers",
        "    direction, new_state = _adam_moments(parameters, grads, state, beta1, beta2, eps)\n"
        "    new = {name: p - learning_rate * (direction[name] + weight_decay * p)",
