@@ -75,7 +75,8 @@ def actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
 
 def test_the_workflow_lints_clean(tmp_path: Path) -> None:
     workflow = make_workflow(tmp_path, "--chapter", CHAPTER, "--config",
-                             str(REPOSITORY / "nnspec" / "grade" / "default_config.toml"))
+                             str(REPOSITORY / "nnspec" / "grade" / "default_config.toml"),
+                             "--profile", str(REPOSITORY / "nnspec" / "profiles" / "course-api.toml"))
     done = actionlint(workflow)
     assert done.returncode == 0, done.stdout + done.stderr
 

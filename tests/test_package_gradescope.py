@@ -185,3 +185,24 @@ def test_the_worker_cannot_read_the_bundled_test_labels(installed: dict[str, Pat
     results = run_autograder(installed, root, reading_probe(labels, tmp_path / "learner.py"))
     assert labels.is_file() and results["score"] == 0
     assert re.search(r"probe read: \w*Error", results["output"]), results["output"]  # a size if it could read
+
+
+def test_a_profile_is_bundled_and_grades_the_assignments_own_api(installed: dict[str, Path], tmp_path: Path) -> None:
+    profile = tmp_path / "my-course.toml"
+    shutil.copyfile(REPOSITORY / "nnspec" / "profiles" / "course-api.toml", profile)
+    archive = tmp_path / "autograder.zip"
+    made = subprocess.run([sys.executable, "-m", "nnspec.cli", "package", "gradescope", "-o", str(archive),
+                           "--chapter", CHAPTER, "--profile", str(profile)], cwd=REPOSITORY, capture_output=True,
+                          text=True, check=False)
+    assert made.returncode == 0, made.stderr
+    source = tmp_path / "source"
+    with zipfile.ZipFile(archive) as unpacked:
+        unpacked.extractall(source)
+    (source / "run_autograder").chmod(0o755)
+    assert json.loads((source / "package.json").read_text(encoding="utf-8"))["profile"] == "profile.toml"
+    assert (source / "profile.toml").read_bytes() == profile.read_bytes()
+    results = run_autograder({**installed, "source": source}, tmp_path / "autograder",
+                             EXAMPLES / "profiles" / "course_correct.py")
+    assert results["score"] == sum(test["max_score"] for test in results["tests"]) > 0
+    gelu = next(test for test in results["tests"] if test["name"].startswith("ACT-GELU-VALUES"))
+    assert gelu["max_score"] == 0 and "not applicable" in gelu["output"], gelu

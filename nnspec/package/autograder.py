@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nnspec.grade import prairielearn
 from nnspec.grade.batch import is_submission
-from nnspec.package.bundle import CONFIG, MNIST_DIR, SETTINGS
+from nnspec.package.bundle import CONFIG, MNIST_DIR, PROFILE, SETTINGS
 
 DATA_ENV = "NNSPEC_DATA_DIR"
 Failure = Callable[[Path, str], None]  # writes the platform's result for a submission that was not graded, and why
@@ -44,9 +44,11 @@ def grade(submissions: Path, source: Path, results: Path, option: str, failure: 
         failure(results, problem)
         return
     print(f"grading {submission}", flush=True)
-    chapters = json.loads((source / SETTINGS).read_text(encoding="utf-8"))["chapters"]
+    settings = json.loads((source / SETTINGS).read_text(encoding="utf-8"))
+    profile = settings.get("profile")
     command = [sys.executable, "-m", "nnspec.grade", str(submission), "--config", str(source / CONFIG),
-               option, str(results), "--quiet", *[f"--chapter={name}" for name in chapters]]
+               option, str(results), "--quiet", *[f"--chapter={name}" for name in settings["chapters"]],
+               *(["--profile", str(source / PROFILE) if profile == PROFILE else profile] if profile else [])]
     environment = {**os.environ, DATA_ENV: str(source / MNIST_DIR)}  # the grader reads it; the worker may not
     results.unlink(missing_ok=True)
     done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import nnspec
 from nnspec import mnist
-from nnspec.package.common import config_text
+from nnspec.package.common import config_text, profile_choice
 
 SETTINGS = "package.json"   # the options baked into the bundle, read by nnspec.package.autograder
 CONFIG = "config.toml"
+PROFILE = "profile.toml"   # a profile file given to --profile (a built-in one is named in SETTINGS)
 MNIST_DIR = "mnist"
 EXECUTABLE = 0o755          # Unix modes of the files written
 READABLE = 0o644
@@ -66,11 +67,14 @@ def runner(platform: str, name: str, root: str, root_env: str, source: str, fall
                          fallback=fallback)
 
 
-def grader_files(config: str | None, chapters: list[str], extras: str, folder: Path) -> Files:
-    """Every file of the grader but the platform's own: ``config`` (a TOML file, or None for the default) and
-    ``chapters`` (none: all) baked in; the wheel, installed with ``extras``, is built into ``folder``.
-    Raises ValueError saying what is missing or wrong."""
+def grader_files(config: str | None, chapters: list[str], profile: str | None, extras: str,
+                 folder: Path) -> Files:
+    """Every file of the grader but the platform's own: ``config`` (a TOML file, or None for the default),
+    ``chapters`` (none: all) and ``profile`` (a built-in name, a file, or None) baked in; the wheel, installed with
+    ``extras``, is built into ``folder``. Raises ValueError saying what is missing or wrong."""
     text = config_text(config)
+    builtin, profile_file = profile_choice(profile)
+    profile_files: Files = {PROFILE: (profile_file, READABLE)} if profile_file else {}
     data = mnist_files()
     wheel = build_wheel(folder)
     checksums = "".join(f"{mnist.SHA256[name]}  {name}\n" for name in mnist.FILES)
@@ -78,7 +82,9 @@ def grader_files(config: str | None, chapters: list[str], extras: str, folder: P
         "setup.sh": (SETUP_SH.format(wheel=wheel.name, extras=extras), EXECUTABLE),
         wheel.name: (wheel, READABLE),
         CONFIG: (text, READABLE),
-        SETTINGS: (json.dumps({"chapters": chapters}, indent=2) + "\n", READABLE),
+        SETTINGS: (json.dumps({"chapters": chapters, "profile": builtin or (PROFILE if profile_file else None)},
+                              indent=2) + "\n", READABLE),
+        **profile_files,
         **{f"{MNIST_DIR}/{name}": (path, READABLE) for name, path in data.items()},
         f"{MNIST_DIR}/SHA256SUMS": (checksums, READABLE),
     }

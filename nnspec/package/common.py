@@ -8,11 +8,14 @@ from pathlib import Path
 
 
 def add_common(parser: argparse.ArgumentParser, output: str) -> None:
-    """Options every platform takes: the output file, the grading configuration, the chapters graded."""
+    """Options every platform takes: the output file, the grading configuration, the chapters graded, the profile."""
     parser.add_argument("-o", "--output", default=output, metavar="PATH", help=f"where to write it (default {output})")
     parser.add_argument("--config", metavar="TOML", help="grading configuration to bundle (default: the one shipped)")
     parser.add_argument("--chapter", action="append", metavar="NAME",
                         help="grade only this chapter (repeatable; default: every chapter)")
+    parser.add_argument("--profile", metavar="NAME|TOML",
+                        help="grade code written to an assignment's own API: a built-in profile (`nnspec profiles` "
+                        "lists them) or a profile file, bundled (default: the contract's own API)")
 
 
 def fail(message: str) -> int:
@@ -33,3 +36,23 @@ def config_text(path: str | None) -> str:
     except config.ConfigError as error:
         raise ValueError(f"--config {path}: {error}") from error
     return Path(path).read_text(encoding="utf-8")
+
+
+def profile_choice(name_or_path: str | None) -> tuple[str | None, Path | None]:
+    """What ``--profile`` bundles: (the built-in profile's name, None), (None, the profile file to bundle) or
+    (None, None) without a profile. Raises ValueError naming what is wrong, e.g. an adapter module, which a package
+    cannot carry yet."""
+    from nnspec import profiles  # imports the profile schema only when a package is made
+
+    if name_or_path is None:
+        return None, None
+    try:
+        profile = profiles.load(name_or_path)
+    except profiles.ProfileError as error:
+        raise ValueError(f"--profile {name_or_path}: {error}") from error
+    if profile.adapter:
+        raise ValueError(f"--profile {name_or_path}: its adapter module {profile.adapter!r} would have to be bundled "
+                         "with the grading configuration's [worker] paths, which nnspec package does not do yet")
+    if name_or_path in profiles.builtin():
+        return name_or_path, None
+    return None, Path(name_or_path)

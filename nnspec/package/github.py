@@ -8,7 +8,7 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from nnspec.package.common import add_common, config_text, fail
+from nnspec.package.common import add_common, config_text, fail, profile_choice
 
 DEFAULT_SPEC = "nnspec[grade] @ git+https://github.com/nnspec/nnspec@v0.1.0"
 PYTHON_VERSION = "3.12"
@@ -46,8 +46,8 @@ jobs:
           path: {reports}/
 """
 CONFIG_STEP = """\
-          cat > "$RUNNER_TEMP/nnspec.toml" <<'NNSPEC_CONFIG'
-{text}          NNSPEC_CONFIG
+          cat > "$RUNNER_TEMP/{file}" <<'NNSPEC_{marker}'
+{text}          NNSPEC_{marker}
 """
 
 
@@ -68,7 +68,7 @@ def register(platforms: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        text = workflow(args.submission, args.nnspec_spec, args.config, args.chapter or [])
+        text = workflow(args.submission, args.nnspec_spec, args.config, args.chapter or [], args.profile)
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(text, encoding="utf-8")
     except (ValueError, OSError) as error:
@@ -77,9 +77,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def workflow(submission: str, spec: str, config: str | None, chapters: list[str]) -> str:
-    """The workflow's YAML; ``config``: a TOML file whose text is written inline (learners cannot change it
-    without it showing in their repository's history)."""
+def workflow(submission: str, spec: str, config: str | None, chapters: list[str], profile: str | None = None) -> str:
+    """The workflow's YAML; ``config`` and a ``profile`` file: TOML files whose text is written inline (learners
+    cannot change them without it showing in their repository's history); a built-in ``profile`` by name."""
     for name, value in (("--submission", submission), ("--nnspec-spec", spec), *(("--chapter", c) for c in chapters)):
         if not value or any(character in value for character in "\"'\n$`\\"):
             raise ValueError(f"{name} {value!r}: expected a non-empty value without quotes, $, ` or backslashes")
@@ -87,6 +87,17 @@ def workflow(submission: str, spec: str, config: str | None, chapters: list[str]
     inline = ""
     if config is not None:
         options += '--config "$RUNNER_TEMP/nnspec.toml" '
-        inline = CONFIG_STEP.format(text=textwrap.indent(config_text(config), " " * 10))
+        inline += _inline("nnspec.toml", "CONFIG", config_text(config))
+    builtin, profile_file = profile_choice(profile)
+    if builtin:
+        options += f"--profile {builtin} "
+    elif profile_file:
+        options += '--profile "$RUNNER_TEMP/nnspec-profile.toml" '
+        inline += _inline("nnspec-profile.toml", "PROFILE", profile_file.read_text(encoding="utf-8"))
     return WORKFLOW.format(python=PYTHON_VERSION, spec=spec, reports=REPORTS, config=inline,
                            submission=submission, options=options)
+
+
+def _inline(file: str, marker: str, text: str) -> str:
+    """The lines of the Grade step that write ``text`` into $RUNNER_TEMP/``file``."""
+    return CONFIG_STEP.format(file=file, marker=marker, text=textwrap.indent(text, " " * 10))

@@ -34,7 +34,8 @@ def register(platforms: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="nnspec-wheel-") as folder:
-            files = bundle.grader_files(args.config, args.chapter or [], EXTRAS, Path(folder))
+            files = bundle.grader_files(args.config, args.chapter or [], args.profile, EXTRAS,
+                                       Path(folder))
             files["run_autograder"] = (RUN_AUTOGRADER, bundle.EXECUTABLE)
             write_zip(Path(args.output), files)
     except (ValueError, OSError) as error:

@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"--image {args.image!r}: expected a Docker image name, e.g. {DEFAULT_IMAGE}")
         _check_output(output)
         with tempfile.TemporaryDirectory(prefix="nnspec-wheel-") as folder:
-            files = bundle.grader_files(args.config, args.chapter or [], EXTRAS, Path(folder))
+            files = bundle.grader_files(args.config, args.chapter or [], args.profile, EXTRAS,
+                                       Path(folder))
             files["run"] = (RUN, bundle.EXECUTABLE)
             files["Dockerfile"] = (DOCKERFILE.format(image=args.image), bundle.READABLE)
             files["info.json"] = (info_json(args.image), bundle.READABLE)
