@@ -36,7 +36,7 @@ from typing import IO, Any, NoReturn
 import numpy as np
 import pytest
 
-from nnspec.grade import sandbox, unpickle, wire
+from nnspec.grade import drivers, sandbox, unpickle, wire
 from nnspec.grade.limits import Limits
 from spec.assertions import describe_call, header
 from spec.calls import observed_call
@@ -348,6 +348,10 @@ class IsolatedImplementation:
             pytest.skip(NOT_IMPLEMENTED + name)
         return self._function(name, guarded=False)
 
+    def drive(self, driver: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``driver(implementation, *args, **kwargs)`` run in the worker, beside the submission (``drivers``)."""
+        return self.call(drivers.call_name(driver), args, kwargs, guarded=True)
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__") or (name not in CONTRACT_FUNCTIONS and name not in self.functions):
             raise AttributeError(f"{name!r} is not a contract function (spec.impl.CONTRACT_FUNCTIONS)")
@@ -416,7 +420,7 @@ class IsolatedImplementation:
         if error is None:
             return value
         if "NotImplementedError" in error.bases and not error.fatal:  # a stub (nnspec starter): not written yet
-            pytest.skip(NOT_IMPLEMENTED + name)
+            pytest.skip(NOT_IMPLEMENTED + drivers.missing_function(name, error.message))
         if error.fatal:
             self._retire()
             self._crashed(name, error.type_name)
