@@ -12,6 +12,10 @@ Design, in one paragraph per decision:
   class) stays in the worker behind a ``Handle`` and is passed back by reference. Functions the spec passes in
   (``numerical_gradient``'s ``f``) stay in the grader: the worker gets a stub that calls back through the same
   channel, so the spec needs no change.
+- A loop of many small calls that decides nothing may run in the worker (``drivers``): the MNIST gate's training
+  loop (spec/mnist_loop.py, contract calls only) is one call there instead of three round trips per mini-batch,
+  and hands each epoch's output back to the spec, which scores it in the grader (the test labels never cross). The
+  submission can replace the loop like anything in its process; it gains nothing, since only the output counts.
 - In-place changes the submission makes to its arguments are mirrored back onto the grader's objects (and a
   ``np.random.Generator`` argument advances), and read-only arrays stay read-only, so purity checks see what
   they would see in process.
@@ -49,9 +53,10 @@ Design, in one paragraph per decision:
   rules (controls, NUL, lone surrogates), and each writer adds its format's escaping from ``escape`` (markdown
   fences, XML, CSV formulas). Each report is written even when another writer fails.
 
-Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``limits``, ``loader``, ``sandbox``,
-``proxy`` (the grader's side of a worker), ``runner``, ``config``, ``frameworks`` (the "only NumPy" rule), ``escape``,
-``reports``, ``progress`` (what a grade shows on stderr while it runs), ``batch``, ``cli``.
+Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``drivers`` (spec loops run in the
+worker), ``limits``, ``loader``, ``sandbox``, ``proxy`` (the grader's side of a worker), ``runner``, ``config``,
+``frameworks`` (the "only NumPy" rule), ``escape``, ``reports``, ``progress`` (what a grade shows on stderr while it
+runs), ``batch``, ``cli``.
 """
 
 from nnspec.grade.cli import register
