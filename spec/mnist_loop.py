@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+CONTRACT_CALLS = ("initialize_parameters", "forward", "backward", "update_parameters")  # what ``train`` calls
+
 
 def train(impl: Any, X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, layers: list[int],
           activations: tuple[str, str, str], learning_rate: float, epochs: int, batch_size: int, seed: int,

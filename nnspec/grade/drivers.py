@@ -8,9 +8,11 @@ epoch). The spec runs it with ``impl.drive(driver, *args)``: in process an ordin
 the implementation. A driver decides nothing: the submission can replace it like anything else in its process,
 so what it hands back is scored in the grader as any output of the submission is.
 
-``MODULES`` are copied into the worker's runtime (``sandbox``) and imported before the submission (``preload``);
-in the worker a driver sees the submission through ``Contract``, which, like ``spec.impl``, reports a missing or
-unfinished function as NotImplementedError naming it. Part of the worker runtime: standard library only.
+A driver module lists the contract functions its drivers call (``CONTRACT_CALLS``), so that the grader does not
+run a driver that would call a function it no longer calls. ``MODULES`` are copied into the worker's runtime
+(``sandbox``) and imported before the submission (``preload``); in the worker a driver sees the submission through
+``Contract``, which, like ``spec.impl``, reports a missing or unfinished function as NotImplementedError naming it.
+Part of the worker runtime: standard library only.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ def call_name(driver: Callable[..., Any]) -> str:
     if driver.__module__ not in MODULES:
         raise ValueError(f"{driver.__module__}.{driver.__qualname__} is not in a driver module ({', '.join(MODULES)})")
     return f"{PREFIX}{driver.__module__}.{driver.__qualname__}"
+
+
+def contract_calls(driver: Callable[..., Any]) -> tuple[str, ...]:
+    """The contract functions ``driver`` calls (its module's ``CONTRACT_CALLS``): the grader does not run a driver
+    that would call a function it no longer calls (one that timed out, or crashed the worker twice)."""
+    calls: tuple[str, ...] = importlib.import_module(driver.__module__).CONTRACT_CALLS
+    return calls
 
 
 def is_driver(name: str) -> bool:

@@ -349,7 +349,11 @@ class IsolatedImplementation:
         return self._function(name, guarded=False)
 
     def drive(self, driver: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``driver(implementation, *args, **kwargs)`` run in the worker, beside the submission (``drivers``)."""
+        """``driver(implementation, *args, **kwargs)`` run in the worker, beside the submission (``drivers``); not
+        run when it would call a function that is not called again in this grade."""
+        for name in drivers.contract_calls(driver):
+            if name in self.barred:
+                raise RequirementAbandoned(failure_text(name, {}, self.barred[name]))
         return self.call(drivers.call_name(driver), args, kwargs, guarded=True)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
