@@ -7,7 +7,8 @@ Prints figures; not a test. Run from the repository root:
     python benchmarks/grade_speed.py --never-returns       # also grade tests/impls/backward_never_returns.py once
     python benchmarks/grade_speed.py --batch 20            # also batch mode: 20 copies with --jobs 2
 
-Each repeat runs, one after the other (alternated, so that load from other processes hits both alike):
+Each repeat runs, one after the other (alternated, so that load from other processes hits both alike), both with
+the grader's worker environment (one BLAS thread, hash seed 0):
 
 - in process: ``python -m pytest <spec> --impl IMPL --junitxml ...``, whose per-test times are summed per spec
   module (one module is one chapter);
@@ -37,12 +38,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nnspec.grade.proxy import WORKER_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec"
 DEFAULT_IMPL = "examples/learner_correct.py"
 NEVER_RETURNS = "tests/impls/backward_never_returns.py"
 BATCH_JOBS = 2
-ENV = {**os.environ, "NNSPEC_HYPOTHESIS_PROFILE": "ci", "PYTHONHASHSEED": "0"}  # what the grader uses
+# What the grader uses, and its worker's environment (one BLAS thread) for the in-process runs too: on a loaded 2-core
+# machine two BLAS threads wait for each other, and one whole in-process spec took 15 minutes (2026-11-30).
+ENV = {**os.environ, **WORKER_ENV, "NNSPEC_HYPOTHESIS_PROFILE": "ci"}
 
 
 @dataclass

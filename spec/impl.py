@@ -55,6 +55,11 @@ class Implementation:
             pytest.skip(NOT_IMPLEMENTED + name)
         return stub_aware(name, function)
 
+    def drive(self, driver: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``driver(self, *args, **kwargs)``: spec code that only calls contract functions (spec/mnist_loop.py).
+        The grader runs it in the worker, beside the submission (nnspec/grade/drivers.py)."""
+        return driver(self, *args, **kwargs)
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name not in CONTRACT_FUNCTIONS and not self.has(name):
             raise AttributeError(f"{name!r} is not a contract function (spec.impl.CONTRACT_FUNCTIONS)")

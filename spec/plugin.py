@@ -199,7 +199,7 @@ class SpecSession:
             by_requirement.setdefault(self.requirement_of[nodeid], []).append(outcome)
         table: dict[str, Counter[str]] = {}
         for req, outcomes in by_requirement.items():
-            table.setdefault(req.chapter, Counter())[_requirement_outcome(outcomes)] += 1
+            table.setdefault(req.chapter, Counter())[requirement_outcome(outcomes)] += 1
         return table
 
 
@@ -235,7 +235,7 @@ def _worst(outcomes: Iterable[str]) -> str:
     return min(outcomes, key=("failed", "blocked", "not implemented", "skipped", "passed").index)
 
 
-def _requirement_outcome(outcomes: list[str]) -> str:
+def requirement_outcome(outcomes: list[str]) -> str:
     """Requirement level: failed if any case failed, else blocked if a failed prerequisite kept a case from running,
     else not implemented if any case lacked a function, else passed if any case passed (cases skipped for other
     reasons, e.g. a missing optional library, do not count)."""

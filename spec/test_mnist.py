@@ -1,8 +1,9 @@
 """The MNIST gate: the implementation's own functions train the documents' MLP to more than 95% test accuracy.
 
 Exercise 3 of 000_039af9d5df909942.txt / 001_f077b5e28fc6b833.txt: 784-128-64-10, ReLU, softmax, cross-entropy,
-mini-batch gradient descent, ">95% accuracy". The spec drives the loop (its own shuffling, batches of 64) and
-scores the predictions itself: only images go into the implementation, the test labels stay here.
+mini-batch gradient descent, ">95% accuracy". The spec drives the loop (spec/mnist_loop.py: its own shuffling,
+batches of 64; through ``nnspec grade`` it runs beside the submission) and scores the predictions itself: only
+images go into the implementation, the test labels stay here.
 
 Marked ``mnist``: `pytest spec -m "not mnist"` leaves it out. The data come from nnspec.mnist (verified by
 SHA-256), loaded once per process.
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 from nnspec.mnist import MNIST, load_mnist
-from spec import figures
+from spec import figures, mnist_loop
 from spec.assertions import check
 from spec.requirements import requirement
 
@@ -47,10 +48,9 @@ def mnist() -> MNIST:
     return load_mnist(dtype=np.float32)
 
 
-def _predictions(impl: Any, parameters: dict[str, np.ndarray], data: MNIST) -> np.ndarray:
-    """(10000,) argmax of the implementation's forward output on the test images; the labels never leave the spec."""
-    AL, _ = impl.forward(data.X_test, parameters, HIDDEN, OUTPUT)
-    AL = np.asarray(AL)
+def _predicted(AL: np.ndarray, data: MNIST) -> np.ndarray:
+    """(10000,) argmax of AL, the implementation's forward output on the test images, once its shape is checked;
+    the labels never leave the spec."""
     check(AL.shape == (10, data.X_test.shape[1]),
           f"forward on the 10,000 test images (X of shape {data.X_test.shape}) returned AL of shape {AL.shape}; "
           f"expected (10, {data.X_test.shape[1]}): one column of class probabilities per image")
@@ -59,7 +59,8 @@ def _predictions(impl: Any, parameters: dict[str, np.ndarray], data: MNIST) -> n
 
 def _accuracy(impl: Any, parameters: dict[str, np.ndarray], data: MNIST) -> float:
     """Test accuracy of the implementation's forward output."""
-    return float(np.mean(_predictions(impl, parameters, data) == data.y_test))
+    AL, _ = impl.forward(data.X_test, parameters, HIDDEN, OUTPUT)
+    return float(np.mean(_predicted(np.asarray(AL), data) == data.y_test))
 
 
 def _check_budget(started: float, epoch: int) -> None:
@@ -83,22 +84,25 @@ def _check_bar(accuracy: float, how: str) -> None:
              "the own initialize/forward/backward/update_parameters train 784-128-64-10 to > 95% test accuracy",
              SOURCE)
 def test_mnist_gate_loop(impl: Any, mnist: MNIST, record_property: Any) -> None:
-    parameters = {k: np.asarray(v, dtype=np.float32) for k, v in impl.initialize_parameters(LAYERS, "he", SEED).items()}
-    rng = np.random.default_rng(SEED)
-    m = mnist.X_train.shape[1]
     started, cpu_started = time.perf_counter(), time.process_time()
-    for epoch in range(EPOCHS):
-        order = rng.permutation(m)
-        for start in range(0, m, BATCH_SIZE):
-            columns = order[start : start + BATCH_SIZE]
-            X, Y = mnist.X_train[:, columns], mnist.Y_train[:, columns]
-            AL, caches = impl.forward(X, parameters, HIDDEN, OUTPUT)
-            grads = impl.backward(AL, Y, caches, HIDDEN, OUTPUT, LOSS)
-            parameters = impl.update_parameters(parameters, grads, LEARNING_RATE)
+    accuracies: list[float] = []
+    predicted = np.empty(0, dtype=np.int64)
+
+    def after_epoch(epoch: int, AL: np.ndarray) -> None:
+        """Score the epoch's output on the test images here, where the labels are (spec/mnist_loop.py)."""
+        nonlocal predicted
+        check(epoch == len(accuracies), f"the training loop reported epoch {epoch!r} (counting from 0) after "
+              f"{len(accuracies)} epochs; the spec's loop reports each epoch once, in order")
         _check_budget(cpu_started, epoch)
-        predicted = _predictions(impl, parameters, mnist)
-        accuracy = float(np.mean(predicted == mnist.y_test))
-        figures.record(figures.TEST_ACCURACY, {"epoch": epoch + 1, "accuracy": accuracy})
+        predicted = _predicted(np.asarray(AL), mnist)
+        accuracies.append(float(np.mean(predicted == mnist.y_test)))
+        figures.record(figures.TEST_ACCURACY, {"epoch": epoch + 1, "accuracy": accuracies[-1]})
+
+    impl.drive(mnist_loop.train, mnist.X_train, mnist.Y_train, mnist.X_test, LAYERS, (HIDDEN, OUTPUT, LOSS),
+               LEARNING_RATE, EPOCHS, BATCH_SIZE, SEED, after_epoch)
+    check(len(accuracies) == EPOCHS, f"the training loop reported {len(accuracies)} of its {EPOCHS} epochs; the "
+          "spec's loop reports every epoch")
+    accuracy = accuracies[-1]
     wrong = np.flatnonzero(predicted != mnist.y_test)[:MISCLASSIFIED_RECORDED]
     figures.record(figures.MISCLASSIFIED, {"index": wrong.tolist(), "predicted": predicted[wrong].tolist()})
     record_property("accuracy", accuracy)

@@ -21,6 +21,7 @@ import pytest
 
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, RequirementAbandoned, unreadable_paths
+from spec import mnist_loop
 from spec.requirements import Requirement, set_current
 from tests.mutants.mutation import self_contained
 
@@ -39,6 +40,11 @@ def _count(name):
 
 def hang(x):
     _count("hang")
+    while True:
+        pass
+
+def backward(*args):
+    _count("backward")
     while True:
         pass
 
@@ -102,6 +108,17 @@ def test_a_function_that_timed_out_is_not_waited_for_again(isolated: IsolatedImp
     assert isolated.round_trips["ACT-FIRST-HANG"] == 1 and isolated.round_trips["ACT-LATER-USE"] == 0
     assert isolated.double(21) == 42  # the rest of the grade goes on, in a restarted worker
     assert isolated.restarts == 1
+
+
+def test_a_driver_that_would_call_a_function_that_timed_out_is_not_run(isolated: IsolatedImplementation) -> None:
+    begin(isolated, "ACT-BACKWARD-HANG")
+    with pytest.raises(Failed, match=f"backward did not return within {CALL_LIMIT_S:g} s"):
+        isolated.backward(1)
+    begin(isolated, "ACT-LATER-LOOP")
+    arguments = [None] * 10  # never looked at: the MNIST loop is not run
+    with pytest.raises(RequirementAbandoned, match="backward was not called: it did not return within"):
+        isolated.drive(mnist_loop.train, *arguments)
+    assert calls_reaching(isolated, "backward") == 1 and isolated.round_trips["ACT-LATER-LOOP"] == 0
 
 
 def test_a_function_that_crashed_the_worker_twice_is_not_called_again(isolated: IsolatedImplementation) -> None:

@@ -12,6 +12,10 @@ Design, in one paragraph per decision:
   class) stays in the worker behind a ``Handle`` and is passed back by reference. Functions the spec passes in
   (``numerical_gradient``'s ``f``) stay in the grader: the worker gets a stub that calls back through the same
   channel, so the spec needs no change.
+- A loop of many small calls that decides nothing may run in the worker (``drivers``): the MNIST gate's training
+  loop (spec/mnist_loop.py, contract calls only) is one call there instead of three round trips per mini-batch,
+  and hands each epoch's output back to the spec, which scores it in the grader (the test labels never cross). The
+  submission can replace the loop like anything in its process; it gains nothing, since only the output counts.
 - In-place changes the submission makes to its arguments are mirrored back onto the grader's objects (and a
   ``np.random.Generator`` argument advances), and read-only arrays stay read-only, so purity checks see what
   they would see in process.
@@ -54,10 +58,10 @@ Design, in one paragraph per decision:
   submission is imported (an instructor's adapter module too). What is not applicable is decided in the grader
   (``scope``, before each call; ``nnspec.profiles.applicability``, before the run), never by the worker.
 
-Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``limits``, ``loader``, ``mapping``,
-``sandbox``, ``proxy`` (the grader's side of a worker), ``scope`` (what a profile can call; name collisions),
-``runner``, ``config``, ``frameworks`` (the "only NumPy" rule), ``escape``, ``reports``, ``progress`` (what a grade
-shows on stderr while it runs), ``batch``, ``cli``.
+Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``drivers`` (spec loops run in the
+worker), ``limits``, ``loader``, ``mapping``, ``sandbox``, ``proxy`` (the grader's side of a worker), ``scope`` (what
+a profile can call; name collisions), ``runner``, ``config``, ``frameworks`` (the "only NumPy" rule), ``escape``,
+``reports``, ``progress`` (what a grade shows on stderr while it runs), ``batch``, ``cli``.
 """
 
 from nnspec.grade.cli import register

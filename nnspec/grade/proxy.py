@@ -36,7 +36,7 @@ from typing import IO, Any, NoReturn
 import numpy as np
 import pytest
 
-from nnspec.grade import sandbox, scope, unpickle, wire
+from nnspec.grade import drivers, sandbox, scope, unpickle, wire
 from nnspec.grade.limits import Limits
 from nnspec.profiles import Profile
 from spec.assertions import describe_call, header
@@ -352,6 +352,14 @@ class IsolatedImplementation:
             pytest.skip(NOT_IMPLEMENTED + name)
         return self._function(name, guarded=False)
 
+    def drive(self, driver: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``driver(implementation, *args, **kwargs)`` run in the worker, beside the submission (``drivers``); not
+        run when it would call a function that is not called again in this grade."""
+        for name in drivers.contract_calls(driver):
+            if name in self.barred:
+                raise RequirementAbandoned(failure_text(name, {}, self.barred[name]))
+        return self.call(drivers.call_name(driver), args, kwargs, guarded=True)
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__") or (name not in CONTRACT_FUNCTIONS and name not in self.functions):
             raise AttributeError(f"{name!r} is not a contract function (spec.impl.CONTRACT_FUNCTIONS)")
@@ -422,7 +430,7 @@ class IsolatedImplementation:
         if error is None:
             return value
         if "NotImplementedError" in error.bases and not error.fatal:  # a stub (nnspec starter): not written yet
-            pytest.skip(NOT_IMPLEMENTED + name)
+            pytest.skip(NOT_IMPLEMENTED + drivers.missing_function(name, error.message))
         if error.fatal:
             self._retire()
             self._crashed(name, error.type_name)

@@ -2,9 +2,9 @@
 
 The view (``prepare``), in both modes: the standard library, the allowed libraries' own folders (not the
 site-packages that holds them: it also holds nnspec's editable install, whose finder would import ``reference``
-and ``spec``), the worker runtime (``RUNTIME_FILES``, copied on their own) and a private copy of the one
-submission. The worker starts with ``python -I -S`` (no site-packages, no environment variables) and a
-``sys.path`` of exactly those folders.
+and ``spec``), the worker runtime (``RUNTIME_FILES`` and the spec's driver modules, copied on their own) and a
+private copy of the one submission. The worker starts with ``python -I -S`` (no site-packages, no environment
+variables) and a ``sys.path`` of exactly those folders.
 
 Isolation ``bubblewrap``: the worker runs under bubblewrap in new user, PID, mount, network, IPC and UTS
 namespaces; its file system holds only the view (read-only, under ``/sandbox``), the system's shared libraries,
@@ -32,6 +32,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nnspec.grade import drivers
+
 SANDBOX_ENV = "NNSPEC_SANDBOX"
 MODES = ("auto", "on", "off")
 BUBBLEWRAP, PROCESS = "bubblewrap", "process"
@@ -43,7 +45,8 @@ FALLBACK_WARNING = ("the submission ran without the operating system's sandbox (
                     "and audit hook are not a security boundary against ctypes, escaping processes or signals")
 NOBODY = 65534  # the unprivileged uid and gid the sandbox runs as when the grader is root
 INSIDE = Path("/sandbox")  # where the view appears inside the sandbox
-RUNTIME_FILES = ("worker.py", "wire.py", "limits.py", "loader.py", "mapping.py")  # nnspec/grade/ files the worker runs
+# the nnspec/grade/ files the worker runs
+RUNTIME_FILES = ("worker.py", "wire.py", "limits.py", "loader.py", "mapping.py", "drivers.py")
 SYSTEM_LIBRARIES = ("/lib", "/lib32", "/lib64", "/usr/lib", "/usr/lib32", "/usr/lib64")
 MAX_SUBMISSION_BYTES = 64 * 2**20  # a submission's private copy (a package folder's files together)
 PROBE_TIMEOUT_S = 30.0
@@ -226,6 +229,20 @@ def _copy_runtime(folder: Path) -> None:
     here = Path(__file__).resolve().parent
     for name in RUNTIME_FILES:
         shutil.copyfile(here / name, folder / name)
+    _copy_drivers(folder.parents[1])
+
+
+def _copy_drivers(runtime: Path) -> None:
+    """The spec's driver modules (``drivers.MODULES``) into ``runtime``, each package with an empty ``__init__``."""
+    for name in drivers.MODULES:
+        destination = runtime.joinpath(*name.split(".")).with_suffix(".py")
+        for package in destination.relative_to(runtime).parents[:-1]:
+            (runtime / package).mkdir(exist_ok=True)
+            (runtime / package / "__init__.py").write_text("")
+        found = importlib.util.find_spec(name)
+        if found is None or found.origin is None:
+            raise RuntimeError(f"the driver module {name} is not installed with nnspec")
+        shutil.copyfile(found.origin, destination)
 
 
 def copy_submission(source: Path, destination: Path) -> Path:

@@ -11,6 +11,9 @@ grader -> worker: settings | ("call", name, args, kwargs) | ("callback_result", 
 worker -> grader: ("started",) | ("ready", info) | ("load_error", text) | ("result", value, mirrors) |
                   ("raised", RemoteError, mirrors) | ("callback", key, args, kwargs, mirrors)
 
+A call's name is a function of the submission or a driver of the spec (``driver:<module>.<function>``, run with
+the submission's module as its implementation: ``drivers``).
+
 ``mirrors`` maps the position (int) or keyword (str) of every argument the running call changed in place, since
 the grader last heard of it, to its new state, so the grader can change its own copy the same way: the spec checks
 purity on the caller's objects, and a grader-side function called back in the middle of a call (numerical_gradient's
@@ -37,14 +40,13 @@ from typing import Any
 
 import numpy as np
 
+from nnspec.grade import drivers, loader, mapping, wire
 from nnspec.grade import limits as limits_module
-from nnspec.grade import loader, mapping, wire
 
 # Exceptions after which the worker's state cannot be trusted: it answers, then exits and is restarted.
 FATAL = (RecursionError, MemoryError)
-WORKER_FILES = frozenset(str(Path(path).resolve())
-                         for path in (__file__, wire.__file__, limits_module.__file__, loader.__file__,
-                                       mapping.__file__))
+WORKER_FILES = frozenset(str(Path(path).resolve()) for path in (
+    __file__, wire.__file__, limits_module.__file__, loader.__file__, drivers.__file__, mapping.__file__))
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 
 
@@ -111,7 +113,7 @@ class Worker:
             running.seen = fingerprints(running)
             with warnings.catch_warnings():
                 warnings.simplefilter("error", RuntimeWarning)  # as pytest's filterwarnings in pyproject.toml
-                result = getattr(self.module, name)(*running.args, **running.kwargs)
+                result = drivers.resolve(name, self.module)(*running.args, **running.kwargs)
             reply: tuple[Any, ...] = ("result", self.to_data(result), self.mirrors(running))
         except BaseException as error:  # everything the submission raises goes back as text
             fatal = isinstance(error, FATAL) or not isinstance(error, Exception)
@@ -260,8 +262,9 @@ def main(fd: int, runtime: str) -> None:
     (holding this package as ``nnspec.grade``) on ``sys.path``: it is taken off, and the runtime's packages
     emptied, before the submission is imported, so that no other module of nnspec can be imported there (the
     packages stay in ``sys.modules``: pickles name the runtime's classes by their module)."""
+    drivers.preload()
     sys.path.remove(runtime)
-    for package in ("nnspec", "nnspec.grade"):
+    for package in ("nnspec", "nnspec.grade", *drivers.PACKAGES):
         sys.modules[package].__path__ = []
     channel = wire.Channel(socket.socket(fileno=fd))
     settings: dict[str, Any] = wire.decode_trusted(channel.receive(wire.SETTINGS_BYTES))

@@ -167,7 +167,7 @@ LAYERS = (
     _m("db_without_keepdims", "layers", "dZ.mean(axis=1, keepdims=True)", "dZ.mean(axis=1)",
        ("LAY-LINEAR-BACKWARD-SHAPES",), "db without keepdims: shape (n,) instead of (n, 1)"),
     _m("da_without_transpose", "layers", "return W.T @ dZ,", "return W @ dZ,", ("LAY-LINEAR-BACKWARD-SHAPES",),
-       "dA_prev = W dZ instead of W^T dZ (runs only when W is square)"),
+       "dA_prev = W dZ instead of W^T dZ (a shape error unless W is square; the values then block on the shapes)"),
     _m("da_row_major", "layers", "return W.T @ dZ,", "return dZ.T @ W,",
        ("LAY-LINEAR-BACKWARD-SHAPES",),
        "dA_prev = dZ^T W, the row-major formula: shape (m, n_prev), transposed"),
@@ -285,7 +285,7 @@ OPTIMIZERS = (
        also=(('return direction, {"t": t,', 'return direction, {"t": t + 1,'),)),
     _m("adam_eps_inside_sqrt", "optimizers", "(np.sqrt(v[name] / (1 - beta2**t)) + eps)",
        "np.sqrt(v[name] / (1 - beta2**t) + eps)", ("OPT-ADAM-CONSTANT-GRADIENT",),
-       "Adam with eps inside the square root"),
+       "Adam with eps inside the square root (the trajectory then blocks on the constant-gradient step)"),
     _m("adamw_decay_through_gradient", "optimizers",
        "    direction, new_state = _adam_moments(parameters, grads, state, beta1, beta2, eps)\n"
        "    new = {name: p - learning_rate * (direction[name] + weight_decay * p)",

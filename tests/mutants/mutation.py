@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spec.plugin import requirement_outcome
+
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "reference"
 RUN_TIMEOUT = 600  # seconds for one spec run; generous for a shared 2-core machine
@@ -135,6 +137,13 @@ class SpecRun:
     def failed(self) -> set[str]:
         """The requirement IDs with at least one failed test."""
         return {record["requirement"] for record in self.records if record["outcome"] == "failed"}
+
+    def statuses(self) -> dict[str, str]:
+        """Each requirement's status, its tests' outcomes combined as the spec's own summary combines them."""
+        outcomes: dict[str, list[str]] = {}
+        for record in self.records:
+            outcomes.setdefault(record["requirement"], []).append(record["outcome"])
+        return {req_id: requirement_outcome(found) for req_id, found in sorted(outcomes.items())}
 
     def messages(self, req_id: str) -> list[str]:
         return [record["message"] for record in self.records
