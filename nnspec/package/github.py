@@ -45,7 +45,7 @@ jobs:
           name: {reports}
           path: {reports}/
 """
-CONFIG_STEP = """\
+INLINE_FILE = """\
           cat > "$RUNNER_TEMP/{file}" <<'NNSPEC_{marker}'
 {text}          NNSPEC_{marker}
 """
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def workflow(submission: str, spec: str, config: str | None, chapters: list[str], profile: str | None = None) -> str:
+def workflow(submission: str, spec: str, config: str | None, chapters: list[str], profile: str | None) -> str:
     """The workflow's YAML; ``config`` and a ``profile`` file: TOML files whose text is written inline (learners
     cannot change them without it showing in their repository's history); a built-in ``profile`` by name."""
     for name, value in (("--submission", submission), ("--nnspec-spec", spec), *(("--chapter", c) for c in chapters)):
@@ -100,4 +100,4 @@ def workflow(submission: str, spec: str, config: str | None, chapters: list[str]
 
 def _inline(file: str, marker: str, text: str) -> str:
     """The lines of the Grade step that write ``text`` into $RUNNER_TEMP/``file``."""
-    return CONFIG_STEP.format(file=file, marker=marker, text=textwrap.indent(text, " " * 10))
+    return INLINE_FILE.format(file=file, marker=marker, text=textwrap.indent(text, " " * 10))
