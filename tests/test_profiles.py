@@ -324,9 +324,14 @@ def test_not_applicable_is_reported_everywhere_and_never_counted() -> None:
     assert (test["max_score"], test["status"]) == (0.0, "passed") and "not applicable" in test["output"]
     assert '<skipped message="not applicable: the assignment has none of gelu"' in reports.junit(report)
     assert "- ACT-GELU-VALUES: the assignment has none of gelu" in reports.markdown(report)
+    table = {line.split()[0]: line.split() for line in reports.terminal(report).splitlines() if line.strip()}
+    assert (table["chapter"][-2], table["activations"][-2:]) == ("n/a", ["1", "1/1"])  # the chapter table counts it
+    assert "| activations | 1 | 0 | 0 | 0 | 0 | 1 | 1/1 |" in reports.markdown(report)
     pytest.importorskip("matplotlib")
     from nnspec.grade import html
-    assert "not applicable, not counted: ACT-GELU-VALUES" in html.page(report)
+    page = html.page(report)
+    assert "not applicable, not counted: ACT-GELU-VALUES" in page
+    assert "<th>not applicable</th>" in page
 
 
 def test_grade_profile_option_is_a_usage_error_when_unknown(tmp_path: Path) -> None:
