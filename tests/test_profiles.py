@@ -172,6 +172,19 @@ def test_a_pinned_choice_or_a_missing_function_makes_a_call_not_applicable() -> 
     assert "over 2 output rows" in applicability.unmappable(course, "compute_cost", (two_rows, two_rows), {})
 
 
+def test_a_float64_only_assignment_is_not_graded_on_float32_calls(tmp_path: Path) -> None:
+    course = profiles.load("course-api")
+    X, W32 = np.ones((2, 3)), np.ones((1, 2), dtype=np.float32)
+    assert applicability.unmappable(course, "linear_forward", (X, np.ones((1, 2)), np.zeros((1, 1))), {}) == ""
+    assert "with float32 arrays" in applicability.unmappable(course, "linear_forward", (X, W32, np.zeros((1, 1))), {})
+    assert "with float32 arrays" in applicability.unmappable(course, "forward", (X, {"W1": W32}), {})
+    contract_precision = tmp_path / "float32.toml"
+    contract_precision.write_text(profiles.builtin()["course-api"].read_text().replace(
+        'precision = "float64 only: the assignment never asks for float32"\n', ""))
+    assert applicability.unmappable(profiles.load(str(contract_precision)), "linear_forward",
+                                    (X, W32, np.zeros((1, 1))), {}) == ""
+
+
 # --- the mapping, in the worker's module -----------------------------------------------------------------------
 
 def test_the_mapping_unwraps_builds_caches_and_drops_keys() -> None:

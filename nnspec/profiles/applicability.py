@@ -95,7 +95,25 @@ def _bce_rows(name: str, arguments: dict[str, Any]) -> str:
     return ""
 
 
-CALL_RULES = {"bce_rows": _bce_rows}  # spec/conventions.toml's "calls": the calls a convention decides
+def _float32_inputs(name: str, arguments: dict[str, Any]) -> str:
+    """A call with a float32 array among its arguments (or in a dict or tuple of them): under a float64-only
+    assignment its result's precision is the assignment's own."""
+    if any(_has_float32(value) for value in arguments.values()):
+        return f"this case calls {name} with float32 arrays"
+    return ""
+
+
+def _has_float32(value: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.dtype == np.float32
+    if isinstance(value, dict):
+        return any(_has_float32(item) for item in value.values())
+    if isinstance(value, (tuple, list)):
+        return any(_has_float32(item) for item in value)
+    return False
+
+
+CALL_RULES = {"bce_rows": _bce_rows, "float32_inputs": _float32_inputs}  # spec/conventions.toml's "calls"
 
 
 def _call_rules(profile: Profile) -> list[tuple[str, str]]:
