@@ -8,7 +8,7 @@ mapping as plain data (``nnspec.profiles.Profile.mapping``), never code:
                                    "parameters": [[contract parameter, has a default, default], ...],
                                    "args": [ARG, ...], "kwargs": {learner parameter: ARG},
                                    "returns": null | index | [indices], "drop_keys": [prefix, ...],
-                                   "times_m": [index, ...],
+                                   "times_m": [index, ...], "result_item": null | [index, length],
                                    "layout": null | {roles and bias shape: nnspec.grade.layout}}}}
 
 An ARG is a contract parameter's name, ``"=LITERAL"`` (a Python literal: ``"=None"``, ``"=0.5"``), a transform
@@ -23,11 +23,13 @@ contract's arguments). The transforms:
   then gradients of the mean cost too: ``times_m`` lists the items multiplied back by that m, those the contract
   passes on per sample (``linear_backward``'s dA_prev; its dW and db are means in both).
 
-With a ``layout`` (a row-major function), each named argument is handed over in the assignment's layout after
-its transform, and the result comes back in the contract's (``nnspec.grade.layout``). ``returns`` picks from a tuple the
-learner returns (``linear_forward`` returning ``(Z, cache)``); ``drop_keys`` removes the dict keys starting with a
-prefix (``dA`` in a course's grads). The adapter module (trusted, the instructor's, on the worker's path through
-``[worker] paths``) has ``adapt(module) -> {contract name: function}``; its functions are used as they are.
+``returns`` picks from a tuple the learner returns (``linear_forward`` returning ``(Z, cache)``); ``drop_keys``
+removes the dict keys starting with a prefix (``dA`` in a course's grads); ``result_item`` places what the learner
+returns as that item of the contract's tuple of ``length``, the others None (a course's ``batch_norm`` returns only
+the contract's Y). With a ``layout`` (a row-major function), each named argument is handed over in the assignment's
+layout after its transform, and the result comes back in the contract's (``nnspec.grade.layout``). The adapter
+module (trusted, the instructor's, on the worker's path through ``[worker] paths``) has ``adapt(module) ->
+{contract name: function}``; its functions are used as they are.
 """
 
 from __future__ import annotations
@@ -84,6 +86,9 @@ def wrapped(name: str, own: Callable[..., Any], table: dict[str, Any]) -> Callab
                      **{key: argument(spec, values, convert) for key, spec in table.get("kwargs", {}).items()})
         result = _dropped(_picked(result, table.get("returns"), table["name"]), tuple(table.get("drop_keys", ())))
         result = _times_m(result, table.get("times_m", []), table["args"], values)
+        if table.get("result_item") is not None:
+            index, length = table["result_item"]
+            result = tuple(result if item == index else None for item in range(length))
         return result if table.get("layout") is None else \
             layout.result(result, table["layout"]["result"], table["layout"]["bias"])
 

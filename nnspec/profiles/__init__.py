@@ -21,6 +21,7 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
     returns = 0                        # optional: pick from the tuple it returns
     drop_keys = ["dA"]                 # optional: dict keys to leave out of its result
     times_m = [0]                      # optional: result items multiplied back by the m an "over_m:" ARG divided by
+    result_item = 0                    # optional: it returns only this item of the contract's tuple (others: None)
     signature = "(X, params)"          # optional: its parameter list in `nnspec starter --profile` (else made)
     layout = "row-major"               # optional: this function's own layout (and bias_shape), if not the profile's
 
@@ -55,8 +56,8 @@ BUILTIN_DIR = Path(__file__).resolve().parent
 SECTIONS = {"profile", "conventions", "functions"}
 LAYOUT_KEYS = {"layout", "bias_shape"}  # in [profile], and in a function's table for that function alone
 PROFILE_KEYS = {"description", "adapter", "adapter_functions"} | LAYOUT_KEYS
-FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "times_m", "signature"} \
-    | LAYOUT_KEYS
+FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "times_m", "result_item",
+                 "signature"} | LAYOUT_KEYS
 LITERAL_PREFIX = "="  # an ARG or a fixed value written as a Python literal: "=None"
 COLUMN_MAJOR, ROW_MAJOR = "column-major", "row-major"
 LAYOUTS = (COLUMN_MAJOR, ROW_MAJOR)
@@ -117,7 +118,7 @@ class Profile:
                                "args": table.get("args", [p[0] for p in parameters]),
                                "kwargs": table.get("kwargs", {}), "returns": table.get("returns"),
                                "drop_keys": table.get("drop_keys", []), "times_m": table.get("times_m", []),
-                               "layout": self._roles(name)}
+                               "result_item": _result_item(name, table), "layout": self._roles(name)}
         return {"adapter": self.adapter, "functions": functions}
 
     def _roles(self, function: str) -> dict[str, Any] | None:
@@ -128,6 +129,13 @@ class Profile:
             return None
         return {"arguments": roles.ARGUMENTS.get(function, {}), "result": roles.RESULTS.get(function),
                 "bias": bias_shape}
+
+
+def _result_item(function: str, table: dict[str, Any]) -> list[int] | None:
+    """[index, length of the contract's tuple] for a function that returns only one item of it, else None."""
+    if "result_item" not in table:
+        return None
+    return [table["result_item"], len(roles.RESULTS[function])]
 
 
 def literal(value: Any) -> Any:
@@ -215,6 +223,10 @@ def _check_function(function: str, table: dict[str, Any]) -> None:
     if unknown:
         raise ProfileError(f"[functions.{function}] uses the transform(s) {', '.join(unknown)}; known: "
                            f"{', '.join(TRANSFORMS)}")
+    items = roles.RESULTS.get(function)
+    if "result_item" in table and not (isinstance(items, list) and table["result_item"] in range(len(items))):
+        raise ProfileError(f"[functions.{function}] result_item must be an item of the tuple the contract's "
+                           f"{function} returns")
     if table.get("times_m") and OVER_M not in _transforms(specs):
         raise ProfileError(f"[functions.{function}] times_m needs an \"{OVER_M}:\" ARG (the m it multiplies by)")
     parameters = set(contract_parameters(function).parameters)
