@@ -251,3 +251,31 @@ def test_a_column_major_profile_maps_the_courses_row_major_batch_norm(tmp_path: 
 def test_result_item_must_be_an_item_of_the_contracts_tuple() -> None:
     with pytest.raises(ProfileError, match="result_item must be an item of the tuple the contract's sigmoid returns"):
         profiles.parse({"functions": {"sigmoid": {"result_item": 0}}}, "bad", "bad.toml")
+
+
+# --- the README's example ------------------------------------------------------------------------------------------
+
+README_SUBMISSION = '''
+import numpy as np
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+def dsigmoid(a):
+    return a * (1 - a)
+
+def linear_backward(dZ, X, W):
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0, keepdims=True)
+'''
+
+
+def test_the_readmes_row_major_profile_grades_what_it_says(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme[readme.index("# rows.toml"):]
+    (tmp_path / "rows.toml").write_text(block[:block.index("```")])
+    target = tmp_path / "rows.py"
+    target.write_text(README_SUBMISSION)
+    only = ["ACT-SOFTMAX-SUMS-TO-ONE", "ACT-SIGMOID-DERIVATIVE", "LAY-LINEAR-BACKWARD-DA", "LAY-LINEAR-BACKWARD-DW"]
+    results = grade(target, profiles.load(str(tmp_path / "rows.toml")), only)
+    assert {req_id: results[req_id].status for req_id in only} == dict.fromkeys(only, "passed")
