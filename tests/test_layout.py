@@ -114,6 +114,36 @@ def test_a_row_major_linear_layer_is_the_contracts() -> None:
     np.testing.assert_allclose(served.softmax(A_prev), reference.softmax(A_prev, axis=0), rtol=1e-12)
 
 
+def test_flat_biases_come_back_as_the_contracts_columns(tmp_path: Path) -> None:
+    """bias_shape = "(n,)": the learner's b and db are vectors; the contract's are (n, 1)."""
+    profile = row_major("""
+        [profile]
+        layout = "row-major"
+        bias_shape = "(n,)"
+
+        [functions.linear_forward]
+        args = ["A_prev", "W", "b"]
+
+        [functions.linear_backward]
+        args = ["dZ", "A_prev", "W"]
+    """, tmp_path)
+    learner = types.ModuleType("learner")
+    exec(textwrap.dedent("""
+        def linear_forward(X, W, b):
+            assert b.ndim == 1
+            return X @ W + b
+        def linear_backward(dZ, X, W):
+            m = X.shape[0]
+            return dZ @ W.T, X.T @ dZ / m, dZ.mean(axis=0)
+    """), learner.__dict__)
+    served = mapping.apply(learner, profile.mapping())
+    A_prev, W, b, dZ = (RNG.normal(size=shape) for shape in [(3, 5), (2, 3), (2, 1), (2, 5)])
+    np.testing.assert_allclose(served.linear_forward(A_prev, W, b), reference.linear_forward(A_prev, W, b))
+    db = served.linear_backward(dZ, A_prev, W)[2]
+    assert db.shape == (2, 1)
+    np.testing.assert_allclose(db, reference.linear_backward(dZ, A_prev, W)[2])
+
+
 def test_a_row_major_call_with_samples_that_are_not_rows_is_not_applicable() -> None:
     profile = profiles.load("documents-002-003")
     assert applicability.unmappable(profile, "softmax", (np.ones((3, 2)),), {}) == ""

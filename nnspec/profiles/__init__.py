@@ -145,24 +145,24 @@ def literal(value: Any) -> Any:
 
 def _names(specs: list[Any]) -> list[str]:
     """The contract parameters a list of mapping ARGs reads (nested lists included; ``TRANSFORM:NAME`` reads NAME)."""
-    names: list[str] = []
-    for spec in specs:
-        if isinstance(spec, list):
-            names += _names(spec)
-        elif isinstance(spec, str) and not spec.startswith(LITERAL_PREFIX):
-            names.append(spec.rpartition(SEPARATOR)[2])
-    return names
+    return [name for _, name in _parts(specs)]
 
 
 def _transforms(specs: list[Any]) -> list[str]:
     """The transforms a list of mapping ARGs names (``TRANSFORM:NAME``)."""
-    found: list[str] = []
+    return [transform for transform, _ in _parts(specs) if transform]
+
+
+def _parts(specs: list[Any]) -> list[tuple[str, str]]:
+    """(transform or "", contract parameter) of every ARG that names one, nested lists included."""
+    parts: list[tuple[str, str]] = []
     for spec in specs:
         if isinstance(spec, list):
-            found += _transforms(spec)
-        elif isinstance(spec, str) and not spec.startswith(LITERAL_PREFIX) and SEPARATOR in spec:
-            found.append(spec.rpartition(SEPARATOR)[0])
-    return found
+            parts += _parts(spec)
+        elif isinstance(spec, str) and not spec.startswith(LITERAL_PREFIX):
+            transform, _, name = spec.rpartition(SEPARATOR)
+            parts.append((transform, name))
+    return parts
 
 
 def builtin() -> dict[str, Path]:
