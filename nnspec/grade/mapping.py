@@ -47,13 +47,13 @@ from nnspec.grade import layout
 
 LITERAL, SEPARATOR = "=", ":"
 Converter = Callable[[str, Any], Any]  # (contract parameter, value) -> the value in the assignment's layout
+OVER_M = "over_m"
 TRANSFORMS: dict[str, Callable[[Any], Any]] = {
     "ones_like": np.ones_like,
     "sigmoid": lambda z: np.exp(-np.logaddexp(0, -z)),  # stable: no overflow for any z
     "tanh": np.tanh,
-    "over_m": lambda dZ: dZ / np.shape(dZ)[-1],
+    OVER_M: lambda dZ: dZ / np.shape(dZ)[-1],  # m: the samples, the columns of the contract's dZ
 }
-OVER_M = "over_m"
 
 
 def apply(module: ModuleType, mapping: dict[str, Any]) -> ModuleType:
@@ -84,13 +84,7 @@ def wrapped(name: str, own: Callable[..., Any], table: dict[str, Any]) -> Callab
         values, convert = bound.arguments, _converter(table.get("layout"))
         result = own(*(argument(spec, values, convert) for spec in table["args"]),
                      **{key: argument(spec, values, convert) for key, spec in table.get("kwargs", {}).items()})
-        result = _dropped(_picked(result, table.get("returns"), table["name"]), tuple(table.get("drop_keys", ())))
-        result = _times_m(result, table.get("times_m", []), table["args"], values)
-        if table.get("result_item") is not None:
-            index, length = table["result_item"]
-            result = tuple(result if item == index else None for item in range(length))
-        return result if table.get("layout") is None else \
-            layout.result(result, table["layout"]["result"], table["layout"]["bias"])
+        return _as_contract(result, table, values)
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = own.__doc__
@@ -108,6 +102,19 @@ def argument(spec: Any, values: dict[str, Any], convert: Converter | None = None
     transform, _, name = spec.rpartition(SEPARATOR)
     value = TRANSFORMS[transform](values[name]) if transform else values[name]
     return value if convert is None else convert(name, value)
+
+
+def _as_contract(result: Any, table: dict[str, Any], values: dict[str, Any]) -> Any:
+    """What the learner returned, as the contract's result: picked from its tuple, keys dropped, items multiplied
+    back by m, placed in the contract's tuple, and in the contract's layout (the module docstring's keys)."""
+    result = _dropped(_picked(result, table.get("returns"), table["name"]), tuple(table.get("drop_keys", ())))
+    result = _times_m(result, table.get("times_m", []), table["args"], values)
+    if table.get("result_item") is not None:
+        index, length = table["result_item"]
+        result = tuple(result if item == index else None for item in range(length))
+    if table.get("layout") is not None:
+        result = layout.result(result, table["layout"]["result"], table["layout"]["bias"])
+    return result
 
 
 def _converter(roles: dict[str, Any] | None) -> Converter | None:
