@@ -1,6 +1,7 @@
 """Assignment profiles (nnspec/profiles/): code written to an assignment's own API is graded on what that assignment
 asks. Each built-in profile's correct sample (examples/profiles/, written from the style's description and the
-documents, not from the profile) passes every applicable requirement, seeded bugs in its style fail the right one,
+documents, not from the profile; tests/profiles/ for documents-002-003, written from the same by the profile's author
+until an independent one exists) passes every applicable requirement, seeded bugs in its style fail the right one,
 the requirements a profile cannot meet are not applicable in every report, and an instructor's adapter module
 works in the worker.
 """
