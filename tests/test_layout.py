@@ -208,12 +208,12 @@ def numerical_gradient(f, x, eps=1e-5):
     return grad
 '''
 # LOSS-CE-FLOOR is left out: document 004 clips at 1e-12 where the contract floors at 1e-15, a convention for the
-# documents-004 profile to settle.
+# documents-004 profile to settle. Of numerical_gradient (no role: the same in every layout) one requirement is
+# enough here; its slower ones call back into the grader once per element.
 STYLE_4_REQUIREMENTS = [
-    "ACT-RELU-VALUES", "ACT-RELU-DERIVATIVE", "ACT-RELU-DERIVATIVE-AT-ZERO", "ACT-RELU-DERIVATIVE-CONSISTENT",
-    "ACT-SOFTMAX-VALUES", "ACT-SOFTMAX-SUMS-TO-ONE", "ACT-SOFTMAX-STABLE", "ACT-SOFTMAX-SHIFT-INVARIANT",
-    "ACT-SOFTMAX-JACOBIAN", "ACT-SOFTMAX-AXIS", "WE-004-SOFTMAX", "LOSS-CE-VALUE",
-    "GC-NUMERICAL-GRADIENT-KNOWN", "GC-NUMERICAL-GRADIENT-RESTORES-X", "GC-NUMERICAL-GRADIENT-CLOSURE",
+    "ACT-RELU-VALUES", "ACT-RELU-DERIVATIVE", "ACT-RELU-DERIVATIVE-AT-ZERO", "ACT-SOFTMAX-VALUES",
+    "ACT-SOFTMAX-SUMS-TO-ONE", "ACT-SOFTMAX-STABLE", "ACT-SOFTMAX-SHIFT-INVARIANT", "ACT-SOFTMAX-AXIS",
+    "WE-004-SOFTMAX", "LOSS-CE-VALUE", "GC-NUMERICAL-GRADIENT-RESTORES-X",
 ]
 STYLE_4_BUGS = [
     ("softmax over the samples", "np.sum(e, axis=1, keepdims=True)", "np.sum(e, axis=0, keepdims=True)",
