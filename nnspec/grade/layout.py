@@ -13,6 +13,7 @@ contract's (the purity requirements see it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -60,7 +61,7 @@ def result(value: Any, roles: str | list[str | None] | None, bias: str) -> Any:
     return tuple(to_contract(item, role, bias) for item, role in zip(value, roles, strict=True))
 
 
-def _keyed(value: Any, bias: str, convert: Any) -> Any:
+def _keyed(value: Any, bias: str, convert: Callable[[Any, str | None, str], Any]) -> Any:
     """A parameters or gradients dict converted key by key (``W1``/``dW1`` weights, ``b1``/``db1`` biases)."""
     if not isinstance(value, dict):
         return value
