@@ -1,6 +1,7 @@
 """Assignment profiles (nnspec/profiles/): code written to an assignment's own API is graded on what that assignment
 asks. Each built-in profile's correct sample (examples/profiles/, written from the style's description and the
-documents, not from the profile) passes every applicable requirement, seeded bugs in its style fail the right one,
+documents, not from the profile; tests/profiles/ for documents-002-003, written from the same by the profile's author
+until an independent one exists) passes every applicable requirement, seeded bugs in its style fail the right one,
 the requirements a profile cannot meet are not applicable in every report, and an instructor's adapter module
 works in the worker.
 """
@@ -31,7 +32,8 @@ from spec.requirements import CHAPTERS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "examples" / "profiles"
-CORRECT = {"course-api": SAMPLES / "course_correct.py", "documents-000-001": SAMPLES / "documents_correct.py"}
+CORRECT = {"course-api": SAMPLES / "course_correct.py", "documents-000-001": SAMPLES / "documents_correct.py",
+           "documents-002-003": ROOT / "tests" / "profiles" / "documents_002_003_correct.py"}
 LIMITS = Limits(call_timeout=20.0)
 PROFILE_ENVIRONMENT = sandbox.Environment(mode="off")  # the process fallback: quicker to start, same mapping
 
@@ -65,6 +67,26 @@ BUGS = [
      "LOSS-BCE-CLIPPED"),
     ("documents-000-001", "He scale of fan-out", "np.sqrt(2.0 / fan_in)", "np.sqrt(2.0 / layer_dims[l])",
      "NET-INIT-HE-VARIANCE"),
+    ("documents-002-003", "dsigmoid of z, not of a", "return a * (1.0 - a)",
+     "return sigmoid(a) * (1.0 - sigmoid(a))", "ACT-SIGMOID-DERIVATIVE"),
+    ("documents-002-003", "dtanh of z, not of a", "return 1.0 - a * a", "return 1.0 - np.tanh(a) ** 2",
+     "ACT-TANH-DERIVATIVE"),
+    ("documents-002-003", "W transposed in Z = X @ W + b", "return X @ W + b", "return X @ W.T + b",
+     "LAY-LINEAR-FORWARD-VALUES"),
+    ("documents-002-003", "softmax summed over the samples", "shifted.sum(axis=1, keepdims=True)",
+     "shifted.sum(axis=0, keepdims=True)", "ACT-SOFTMAX-SUMS-TO-ONE"),
+    ("documents-002-003", "db without keepdims", "dZ.sum(axis=0, keepdims=True)", "dZ.sum(axis=0)",
+     "LAY-LINEAR-BACKWARD-DB"),
+    ("documents-002-003", "db summed over the units", "dZ.sum(axis=0, keepdims=True)",
+     "dZ.sum(axis=1, keepdims=True)", "LAY-LINEAR-BACKWARD-DB"),
+    ("documents-002-003", "mse_grad without the 2", "return 2.0 * (y_pred - y) / y.size",
+     "return (y_pred - y) / y.size", "LOSS-MSE-GRADIENT"),
+    ("documents-002-003", "dX without W's transpose", "return dZ @ W.T, X.T @ dZ", "return dZ @ W, X.T @ dZ",
+     "LAY-LINEAR-BACKWARD-DA"),
+    ("documents-002-003", "weights drawn (n_out, n_in)", "(n_in, n_out))", "(n_out, n_in))", "NET-INIT-SHAPES"),
+    pytest.param("documents-002-003", "hidden error without dsigmoid", "dZ = dA * dsigmoid(A)",
+                 "dZ = dA * (dsigmoid(A) if l == len(cache) else 1.0)", "WE-003-BACKPROP-221",
+                 marks=pytest.mark.corpus),
 ]
 # What each built-in profile cannot meet: the checks below name a few of each kind (function, pinned choice,
 # convention) rather than all ~150, which `nnspec grade --profile NAME --json` lists in full.
@@ -74,6 +96,9 @@ NOT_APPLICABLE = {
                    "NET-TRAIN-FULL-BATCH": "init_seeding", "NET-PREDICT-THRESHOLD": "none of predict"},
     "documents-000-001": {"NET-INIT-XAVIER-VARIANCE": "method='he'", "NET-PURE": "convention updates",
                           "NET-TRAIN-DETERMINISTIC": "init_seeding", "LOSS-MSE-VALUE": "none of mse"},
+    "documents-002-003": {"NET-INIT-XAVIER-VARIANCE": "method='he'", "LOSS-BCE-VALUE": "none of binary_cross",
+                          "NET-TRAIN-DECREASES": "none of train", "WE-004-MLP-FORWARD": "hidden_activation='sigmoid'",
+                          "WE-002-ROW-MAJOR-BACKPROP": "hidden_activation='sigmoid'"},
 }
 
 
@@ -119,7 +144,11 @@ def test_builtin_profile_maps_only_contract_parameters(name: str) -> None:
     ("[functions.forward]\nargs = ['X', 'params']", "params, not parameters of the contract's forward"),
     ("[conventions]\nrelu_prime = 1", "relu_prime is not a convention"),
     ("[functions.forward]\nrename = 'f'", "unknown key(s) rename in [functions.forward]"),
-    ("[profile]\nlayout = 'diagonal'", "layout must be one of column-major"),
+    ("[profile]\nlayout = 'diagonal'", "layout must be one of column-major, row-major"),
+    ("[profile]\nbias_shape = '(n, 1)'", "[profile] bias_shape must be one of (1, n), (n,)"),
+    ("[functions.sigmoid_derivative]\nlayout = 'rows'", "[functions.sigmoid_derivative] layout must be one of"),
+    ("[functions.sigmoid_derivative]\nargs = ['sigmod:z']", "uses the transform(s) sigmod; known: ones_like"),
+    ("[functions.linear_backward]\nargs = ['dZ', 'A_prev', 'W']\ntimes_m = [0]", "times_m needs an \"over_m:\" ARG"),
 ])
 def test_a_bad_profile_is_refused_naming_the_problem(tmp_path: Path, text: str, named: str) -> None:
     path = tmp_path / "bad.toml"
