@@ -14,7 +14,8 @@ from nnspec.grade import config, reports, runner, sandbox
 from nnspec.grade.limits import Limits
 
 INDEPENDENT = Path(__file__).resolve().parents[1] / "examples" / "profiles" / "independent"
-SAMPLES = {"course-api": "course_api.py", "documents-000-001": "documents_000_001.py"}
+SAMPLES = {"course-api": "course_api.py", "documents-000-001": "documents_000_001.py",
+           "documents-002-003": "documents_002_003.py"}
 LIMITS = Limits(call_timeout=20.0)
 UNCOUNTED = {"not applicable", "skipped"}  # skipped: the torch chapter without torch
 
