@@ -294,7 +294,10 @@ def launch_command(view: View, python_args: list[str]) -> list[str]:
     stage = view.root / "stage"
     stage.mkdir(exist_ok=True)
     staged = {mount: stage / str(index) for index, mount in enumerate(sources)}
-    outer = ["bwrap", "--bind", "/", "/", "--die-with-parent", "--perms", "0755", "--tmpfs", str(stage)]
+    # /dev keeps its devices (a plain --bind mounts it nodev): the inner --dev /dev binds its few nodes from here,
+    # and /dev/urandom must open (PyTorch's random device reads it)
+    outer = ["bwrap", "--bind", "/", "/", "--dev-bind", "/dev", "/dev", "--die-with-parent", "--perms", "0755",
+             "--tmpfs", str(stage)]
     for mount, path in staged.items():
         outer += ["--ro-bind" if mount != INSIDE / "work" else "--bind", str(sources[mount]), str(path)]
     inner = _inner({mount: staged[mount] for mount in sources}, view)

@@ -271,7 +271,9 @@ def main(fd: int, runtime: str) -> None:
     limits_module.apply(settings["limits"])
     channel.send(wire.encode(("started",)))  # from here on, a failure is the submission's
     sys.dont_write_bytecode = True
-    limits_module.guard(settings["writable"], settings["readable"], settings["hidden"])
+    target = settings["target"]  # a .py file (its folder is the submission's) or a package folder
+    limits_module.guard(settings["writable"], settings["readable"], settings["hidden"],
+                        os.path.dirname(target) if target.endswith(".py") else target)
     before = set(sys.modules)
     try:
         module = loader.load_module(settings["target"])
