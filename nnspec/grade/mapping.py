@@ -13,7 +13,8 @@ An ARG is a contract parameter's name, ``"=LITERAL"`` (a Python literal: ``"=Non
 ``"ones_like:NAME"`` (an array of ones shaped like that argument: a backward step's upstream gradient), or a
 list of ARGs (passed as a tuple: a cache built from the contract's arguments). ``returns`` picks from a tuple the
 learner returns (``linear_forward`` returning ``(Z, cache)``); ``drop_keys`` removes the dict keys starting with a
-prefix (``dA`` in a course's grads). The adapter module (trusted, the instructor's, on the worker's path through
+prefix (``dA`` in a course's grads). ``"values": [name, ...]`` (optional) also serves the module's values of those
+names as data (``nnspec.grade.values``). The adapter module (trusted, the instructor's, on the worker's path through
 ``[worker] paths``) has ``adapt(module) -> {contract name: function}``; its functions are used as they are.
 """
 
@@ -27,6 +28,8 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from nnspec.grade import values
 
 LITERAL, ONES_LIKE = "=", "ones_like:"
 
@@ -43,6 +46,8 @@ def apply(module: ModuleType, mapping: dict[str, Any]) -> ModuleType:
         own = getattr(module, table["name"], None)
         if callable(own):
             setattr(adapted, name, wrapped(name, own, table))
+    if mapping.get("values"):
+        setattr(adapted, values.FUNCTION, values.reader(module, mapping["values"]))
     return adapted
 
 

@@ -8,6 +8,10 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
     layout = "column-major"            # the only layout the mapping handles today
     adapter = ""                       # optional: a module on the worker's path ([worker] paths) with
     adapter_functions = []             #   adapt(module) -> {contract name: function}, and the names it returns
+    values = []                        # optional: top-level values graded as data (nnspec.grade.values)
+    notebook = "definitions"           # how a .ipynb runs: definitions, all or marked (nnspec.grade.notebook)
+    libraries = []                     # optional: libraries the assignment uses (import names, e.g. torch and
+                                       #   what it imports): offered to the worker, allowed by IMPL-NO-FRAMEWORKS
 
     [conventions]                      # where the assignment settles what the contract settles otherwise
     updates = "in place"               # names and contract values: spec/conventions.toml
@@ -37,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nnspec.grade import values
+from nnspec.grade.notebook import MODES
 from spec.contract import FUNCTIONS
 from spec.needs import contract_parameters, conventions
 
@@ -47,7 +53,7 @@ else:  # pragma: no cover - Python 3.10
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 SECTIONS = {"profile", "conventions", "functions"}
-PROFILE_KEYS = {"description", "layout", "adapter", "adapter_functions"}
+PROFILE_KEYS = {"description", "layout", "adapter", "adapter_functions", "values", "notebook", "libraries"}
 FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "signature"}
 LITERAL_PREFIX = "="  # an ARG or a fixed value written as a Python literal: "=None"
 LAYOUTS = ("column-major",)
@@ -68,9 +74,14 @@ class Profile:
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     adapter: str = ""
     adapter_functions: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    notebook: str = ""  # a notebook mode, or "" for the command line's
+    libraries: tuple[str, ...] = ()
 
     def has(self, function: str) -> bool:
-        return function in self.functions or function in self.adapter_functions
+        """Whether the assignment has contract function ``function`` (or, with ``values``, serves them)."""
+        return function in self.functions or function in self.adapter_functions \
+            or (function == values.FUNCTION and bool(self.values))
 
     def pinned(self, function: str) -> dict[str, Any]:
         """The value each choice of ``function`` is pinned to (the parameters it does not take, not ignored)."""
@@ -100,7 +111,7 @@ class Profile:
                                "args": table.get("args", [p[0] for p in parameters]),
                                "kwargs": table.get("kwargs", {}), "returns": table.get("returns"),
                                "drop_keys": table.get("drop_keys", [])}
-        return {"adapter": self.adapter, "functions": functions}
+        return {"adapter": self.adapter, "functions": functions, "values": list(self.values)}
 
 
 def literal(value: Any) -> Any:
@@ -157,8 +168,19 @@ def parse(data: dict[str, Any], name: str, source: str) -> Profile:
     unknown = sorted(set(adapter_functions) - set(FUNCTIONS))
     if unknown:
         raise ProfileError(f"[profile] adapter_functions names {', '.join(unknown)}, not contract functions")
+    if head.get("notebook", MODES[0]) not in MODES:
+        raise ProfileError(f"[profile] notebook must be one of {', '.join(MODES)}, got {head['notebook']!r}")
     return Profile(name, source, str(head.get("description", "")), dict(data.get("conventions", {})), functions,
-                   str(head.get("adapter", "")), adapter_functions)
+                   str(head.get("adapter", "")), adapter_functions, _strings(head, "values"),
+                   str(head.get("notebook", "")), _strings(head, "libraries"))
+
+
+def _strings(head: dict[str, Any], key: str) -> tuple[str, ...]:
+    """``[profile] key``: a list of names; ProfileError otherwise."""
+    names = head.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(name, str) and name.isidentifier() for name in names):
+        raise ProfileError(f"[profile] {key} must be a list of names, got {names!r}")
+    return tuple(names)
 
 
 def _check_function(function: str, table: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from nnspec.profiles import Profile
 from spec import needs
+from spec.contract import FUNCTIONS
 from spec.needs import contract_parameters
 
 NOT_APPLICABLE = "not applicable: "  # the skip reason's prefix (the report's status "not applicable")
@@ -67,6 +68,8 @@ def unmappable(profile: Profile, name: str, args: tuple[Any, ...], kwargs: dict[
     """Why ``profile`` cannot make this call of contract function ``name`` ("" when it can)."""
     if not profile.has(name):
         return f"the assignment has no {name}"
+    if name not in FUNCTIONS:
+        return ""  # the notebook's values (Profile.values): nothing to map
     pinned = profile.pinned(name)
     try:
         bound = contract_parameters(name).bind(*args, **kwargs)
