@@ -22,6 +22,7 @@ import pytest
 
 import spec.test_autograd_exercise  # noqa: F401  (registers the chapter's requirements)
 from nnspec.cli import main
+from nnspec.grade.runner import REPRODUCTION_INTRO
 from spec.requirements import REGISTRY
 
 if os.environ.get("NNSPEC_REQUIRE_TORCH") == "1":  # the torch CI envs: a missing torch must fail, not skip
@@ -151,3 +152,4 @@ def test_a_seeded_bug_fails_its_requirement(reports: dict[str, dict[str, object]
         assert isinstance(requirements, list)
         messages = [entry["message"] for entry in requirements if entry["id"] in failed]
         assert any(MESSAGES[bug] in message for message in messages), messages
+        assert not any(REPRODUCTION_INTRO in message for message in messages), "values are read, not a call to try"
