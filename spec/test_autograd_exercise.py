@@ -33,7 +33,7 @@ from spec.impl import Implementation
 from spec.requirements import requirement
 
 SOURCE = "001_f077b5e28fc6b833.txt, Hands-On Exercise: Math to PyTorch Implementation"
-ULPS = 64  # rounding allowance in units of the coarsest float type: a few operations, far below any real mistake
+ULPS = 16  # rounding allowance in units of the coarsest float type: a few operations, far below any real mistake
 EPS = {"torch.float16": 2.0**-10, "torch.bfloat16": 2.0**-7, "torch.float32": 2.0**-23, "torch.float64": 2.0**-52}
 NUMBER_EPS = EPS["torch.float64"]  # a Python number or an array of the notebook's own
 

@@ -56,6 +56,10 @@ CORRECT_VARIANTS: dict[str, dict[str, str]] = {
         DOCUMENT_B: "torch.tensor(0.25, dtype=torch.float64, requires_grad=True)",
         "torch.tensor(1.0)": "torch.tensor(-0.4, dtype=torch.float64)"},
     "z at 0 within float32 rounding": {DOCUMENT_B: "torch.tensor(-1.3, requires_grad=True)"},
+    "float16": {"torch.tensor([1.0, 2.0, 3.0])": "torch.tensor([1.0, 2.0, 3.0], dtype=torch.float16)",
+                DOCUMENT_W: "torch.tensor([0.5, 0.1, 0.2], dtype=torch.float16, requires_grad=True)",
+                DOCUMENT_B: "torch.tensor(0.0, dtype=torch.float16, requires_grad=True)",
+                "torch.tensor(1.0)": "torch.tensor(1.0, dtype=torch.float16)"},
 }
 # name -> (edits, the requirements that must fail, the ones that must be blocked); every other one passes
 BUGS: dict[str, tuple[dict[str, str], set[str], set[str]]] = {
