@@ -213,7 +213,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    width = max(map(len, builtin()))
     for name, path in builtin().items():
         profile = load(name)
-        print(f"{name:<20} {profile.description}" + (f"  [{path}]" if args.files else ""))
+        print(f"{name:<{width}}  {profile.description}" + (f"  [{path}]" if args.files else ""))
     return 0
