@@ -9,7 +9,8 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
     adapter = ""                       # optional: a module on the worker's path ([worker] paths) with
     adapter_functions = []             #   adapt(module) -> {contract name: function}, and the names it returns
     values = []                        # optional: top-level values graded as data (nnspec.grade.values)
-    notebook = "definitions"           # how a .ipynb runs: definitions, all or marked (nnspec.grade.notebook)
+    notebook = "definitions"           # how a .ipynb runs: definitions, all or marked (nnspec.grade.notebook;
+                                       #   --notebook-mode overrides it)
     libraries = []                     # optional: libraries the assignment uses (import names, e.g. torch and
                                        #   what it imports): offered to the worker, allowed by IMPL-NO-FRAMEWORKS
 
