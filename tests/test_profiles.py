@@ -217,6 +217,16 @@ def test_a_notebooks_values_cross_as_data_only() -> None:
                                                   "w": values.MISSING}
 
 
+def test_a_profiles_libraries_are_offered_to_the_worker_and_allowed() -> None:
+    from nnspec.grade.cli import _with_libraries
+    profile = profiles.load("document-001-autograd")
+    assert profile.notebook == "all" and "torch" in profile.libraries and "w" in profile.mapping()["values"]
+    grading = _with_libraries(config.load(), profile.libraries)
+    assert set(profile.libraries) <= set(grading.environment.libraries) and "numpy" in grading.environment.libraries
+    assert "torch" not in grading.forbidden_modules and "tensorflow" in grading.forbidden_modules
+    assert "torch" in config.load().forbidden_modules, "only the profile's grade allows it"
+
+
 def test_the_notebooks_values_are_not_applicable_without_a_profile_naming_them(tmp_path: Path) -> None:
     """Decided in the grader: a submission that serves values of its own gets no say (document 001's exercise is
     graded only with --profile document-001-autograd)."""
