@@ -131,6 +131,11 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "EXP-TANH-FASTER-THAN-SIGMOID": (*STEP, "LOSS-COMPUTE-COST"),
     "EXP-MOMENTUM-DAMPS-RAVINE": ("NET-UPDATE-RULE", "OPT-MOMENTUM-TRAJECTORY"),
     "EXP-L1-SUBGRADIENT-CHATTERS": ("REG-L1-GRADIENT",),
+    # document 001's autograd exercise: .grad is the exercise's gradient only when the parameters track gradients
+    # and the forward pass and loss are the exercise's; the manual gradient is taken at the exercise's y and z
+    "AUTOGRAD-W-GRADIENT": ("AUTOGRAD-W-REQUIRES-GRAD", "AUTOGRAD-FORWARD", "AUTOGRAD-LOSS"),
+    "AUTOGRAD-B-GRADIENT": ("AUTOGRAD-B-REQUIRES-GRAD", "AUTOGRAD-FORWARD", "AUTOGRAD-LOSS"),
+    "AUTOGRAD-MANUAL-GRADIENT": ("AUTOGRAD-FORWARD",),
     # the MNIST gate trains a network
     "MNIST-GATE-LOOP": (*STEP, "NET-INIT-HE-VARIANCE"),
     "MNIST-GATE-TRAIN": (*TRAINING, "NET-INIT-HE-VARIANCE"),

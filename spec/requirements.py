@@ -37,6 +37,7 @@ CHAPTERS = {
     "WE": "worked examples",
     "EXP": "experiments",
     "TORCH": "torch",
+    "AUTOGRAD": "autograd exercise",
     "MNIST": "mnist",
 }
 MARKER = "requirement"

@@ -24,7 +24,7 @@ import pytest
 
 from nnspec import profiles
 from nnspec.cli import main
-from nnspec.grade import config, mapping, reports, runner, sandbox, scope
+from nnspec.grade import config, mapping, reports, runner, sandbox, scope, values
 from nnspec.grade.limits import Limits
 from nnspec.profiles import ProfileError, applicability
 from spec import needs
@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "examples" / "profiles"
 CORRECT = {"course-api": SAMPLES / "course_correct.py", "documents-000-001": SAMPLES / "documents_correct.py",
            "documents-002-003": ROOT / "tests" / "profiles" / "documents_002_003_correct.py"}
+NOTEBOOKS = {"document-001-autograd": ROOT / "tests" / "profiles" / "pytorch_autograd_correct.ipynb"}  # needs torch:
+# graded in tests/test_autograd_exercise.py
 LIMITS = Limits(call_timeout=20.0)
 PROFILE_ENVIRONMENT = sandbox.Environment(mode="off")  # the process fallback: quicker to start, same mapping
 
@@ -125,11 +127,11 @@ def mutated(tmp_path: Path, profile: str, original: str, bug: str) -> Path:
 def test_profiles_command_lists_every_builtin(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["profiles"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert sorted(line.split()[0] for line in lines) == sorted(profiles.builtin()) == sorted(CORRECT)
+    assert sorted(line.split()[0] for line in lines) == sorted(profiles.builtin()) == sorted({**CORRECT, **NOTEBOOKS})
     assert all(len(line.split(maxsplit=1)) == 2 for line in lines), "each profile has its one-line description"
 
 
-@pytest.mark.parametrize("name", sorted(CORRECT))
+@pytest.mark.parametrize("name", sorted({**CORRECT, **NOTEBOOKS}))
 def test_builtin_profile_maps_only_contract_parameters(name: str) -> None:
     profile = profiles.load(name)
     data = profile.mapping()
@@ -149,6 +151,8 @@ def test_builtin_profile_maps_only_contract_parameters(name: str) -> None:
     ("[functions.sigmoid_derivative]\nlayout = 'rows'", "[functions.sigmoid_derivative] layout must be one of"),
     ("[functions.sigmoid_derivative]\nargs = ['sigmod:z']", "uses the transform(s) sigmod; known: ones_like"),
     ("[functions.linear_backward]\nargs = ['dZ', 'A_prev', 'W']\ntimes_m = [0]", "times_m needs an \"over_m:\" ARG"),
+    ("[profile]\nnotebook = 'every cell'", "notebook must be one of definitions, all, marked"),
+    ("[profile]\nvalues = ['x', 'w.grad']", "values must be a list of names"),
 ])
 def test_a_bad_profile_is_refused_naming_the_problem(tmp_path: Path, text: str, named: str) -> None:
     path = tmp_path / "bad.toml"
@@ -244,6 +248,36 @@ def test_the_mapping_unwraps_builds_caches_and_drops_keys() -> None:
     with pytest.raises(TypeError, match=r"relu must return a tuple with item\(s\) \[0\]"):
         mapping.apply(learner, profiles.load("course-api").mapping()).relu(np.ones(2))
     assert str(inspect.signature(served.relu_derivative)) == "(z)", "the contract's signature, for messages"
+
+
+def test_a_notebooks_values_cross_as_data_only() -> None:
+    learner = types.ModuleType("learner")
+    learner.x, learner.n, learner.flag, learner.text = np.array([[1, 2]]), 3, True, "hi"
+    served = mapping.apply(learner, profiles.parse({"profile": {"values": ["x", "n", "flag", "text", "w"]}},
+                                                   "p", "p.toml").mapping())
+    assert getattr(served, values.FUNCTION)() == {"x": [[1.0, 2.0]], "n": 3.0, "flag": True, "text": {"type": "str"},
+                                                  "w": values.MISSING}
+
+
+def test_a_profiles_libraries_are_offered_to_the_worker_and_allowed() -> None:
+    from nnspec.grade.cli import _with_libraries
+    profile = profiles.load("document-001-autograd")
+    assert profile.notebook == "all" and "torch" in profile.libraries and "w" in profile.mapping()["values"]
+    grading = _with_libraries(config.load(), profile.libraries)
+    assert set(profile.libraries) <= set(grading.environment.libraries) and "numpy" in grading.environment.libraries
+    assert "torch" not in grading.forbidden_modules and "tensorflow" in grading.forbidden_modules
+    assert "torch" in config.load().forbidden_modules, "only the profile's grade allows it"
+
+
+def test_the_notebooks_values_are_not_applicable_without_a_profile_naming_them(tmp_path: Path) -> None:
+    """Decided in the grader: a submission that serves values of its own gets no say (document 001's exercise is
+    graded only with --profile document-001-autograd)."""
+    target = tmp_path / "pretender.py"
+    target.write_text(f"def {values.FUNCTION}():\n    return {{'x': {{'tensor': True}}}}\n")
+    for profile in (None, profiles.load("course-api")):
+        run = runner.run(str(target), LIMITS, ["autograd exercise"], None, PROFILE_ENVIRONMENT, profile=profile)
+        statuses = {result.status for result in run.results if result.requirement.chapter == "autograd exercise"}
+        assert statuses == {"not applicable"}, (profile, statuses)
 
 
 # --- the built-in profiles' samples and seeded bugs ---------------------------------------------------------------

@@ -167,7 +167,7 @@ def test_the_allowed_libraries_come_from_the_config(tmp_path: Path) -> None:
 
 def test_the_audit_hook_keeps_its_rules_when_globals_and_builtins_change(monkeypatch: pytest.MonkeyPatch,
                                                                         tmp_path: Path) -> None:
-    hook = limits._hook(str(tmp_path), (str(tmp_path),), (), os.getpid())
+    hook = limits._hook(str(tmp_path), (str(tmp_path),), (), os.getpid(), str(tmp_path / "submission"))
     monkeypatch.setattr(limits, "FORBIDDEN_EVENTS", frozenset())
     monkeypatch.setattr(limits, "WRITE_FLAGS", 0)
     monkeypatch.setattr(builtins, "any", lambda items: True)
@@ -177,6 +177,17 @@ def test_the_audit_hook_keeps_its_rules_when_globals_and_builtins_change(monkeyp
         with pytest.raises(PermissionError):
             hook(event, args)
     hook("open", (str(tmp_path / "mine"), "w", os.O_WRONLY))
+
+
+def test_the_audit_hook_loads_native_code_only_from_the_offered_libraries(tmp_path: Path) -> None:
+    """PyTorch loads its own shared libraries with ctypes: those of a readable library folder load; the worker's
+    folder, the submission's, the system's and the process itself (ctypes.CDLL(None)) do not."""
+    library, work, submission = tmp_path / "lib", tmp_path / "work", tmp_path / "submission"
+    hook = limits._hook(str(work), (str(library), str(work), str(submission)), (), os.getpid(), str(submission))
+    hook("ctypes.dlopen", (str(library / "torch" / "lib" / "libtorch_global_deps.so"),))
+    for refused in (None, str(work / "mine.so"), str(submission / "bundled.so"), "/lib/x86_64-linux-gnu/libc.so.6"):
+        with pytest.raises(PermissionError, match="native library"):
+            hook("ctypes.dlopen", (refused,))
 
 
 # --- the isolation in every report's header ----------------------------------------------------------------------

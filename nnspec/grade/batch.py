@@ -97,7 +97,8 @@ def _grade(submission: str, report_path: Path, args: argparse.Namespace) -> dict
         command += ["--chapter", chapter]
     for req_id in args.requirement or []:
         command += ["--requirement", req_id]
-    command += ["--notebook-mode", args.notebook_mode]
+    if getattr(args, "notebook_mode", None):
+        command += ["--notebook-mode", args.notebook_mode]
     if getattr(args, "profile", None):
         command += ["--profile", args.profile]
     if args.html:  # a folder in batch mode: one page per submission, named as its JSON report

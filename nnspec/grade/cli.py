@@ -64,9 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", metavar="NAME|TOML", help="grade code written to an assignment's own API: a "
                         "built-in profile (`nnspec profiles` lists them) or a profile file; requirements it cannot "
                         "meet are reported as not applicable")
-    parser.add_argument("--notebook-mode", choices=notebook.MODES, default=notebook.MODES[0],
-                        help="a .ipynb submission: run only its definitions (default), all cells (each with a time "
-                        "limit), or only the cells marked `graded`")
+    parser.add_argument("--notebook-mode", choices=notebook.MODES,
+                        help="a .ipynb submission: run only its definitions (default, unless the profile says "
+                        "otherwise), all cells (each with a time limit), or only the cells marked `graded`")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,7 +91,6 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
     from nnspec.grade import frameworks, progress, reports, runner
     from nnspec.grade.runner import GradeRun, RequirementResult
 
-    settings = notebook.NotebookSettings(args.notebook_mode, keep_modules=frozenset(grading.forbidden_modules))
     shown = None if args.quiet or problem or sys.stderr is None else progress.GradeProgress(sys.stderr, target)
     try:
         if problem:
@@ -99,6 +98,10 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
         if not Path(target).exists():
             raise ValueError(f"no such file or folder: {target}")
         profile = _profile(args)
+        grading = _with_libraries(grading, profile.libraries if profile is not None else ())
+        mode = getattr(args, "notebook_mode", None) or (profile.notebook if profile is not None else "")
+        settings = notebook.NotebookSettings(mode or notebook.MODES[0],
+                                             keep_modules=frozenset(grading.forbidden_modules))
         if shown is not None:
             shown.start()
         with notebook.prepared(target, settings) as (script, conversion):
@@ -131,6 +134,16 @@ def _profile(args: argparse.Namespace) -> profiles.Profile | None:
     from nnspec import profiles
     name = getattr(args, "profile", None)  # absent from a Namespace made by hand (the option came later)
     return profiles.load(name) if name else None
+
+
+def _with_libraries(grading: config.GradingConfig, libraries: Sequence[str]) -> config.GradingConfig:
+    """``grading`` with the libraries a profile's assignment uses offered to the worker and no longer forbidden."""
+    if not libraries:
+        return grading
+    environment = dataclasses.replace(grading.environment,
+                                      libraries=tuple(dict.fromkeys([*grading.environment.libraries, *libraries])))
+    forbidden = tuple(module for module in grading.forbidden_modules if module not in libraries)
+    return dataclasses.replace(grading, environment=environment, forbidden_modules=forbidden)
 
 
 def write_reports(report: reports.Report, args: argparse.Namespace) -> bool:

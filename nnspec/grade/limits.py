@@ -31,12 +31,12 @@ PATH_EVENTS = frozenset({
     "os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate", "os.utime",
     "os.link", "os.symlink", "shutil.rmtree", "shutil.move", "shutil.copyfile", "shutil.copytree",
 })
-# Audit events a graded function has no business raising: new processes, network, loading native libraries
-# (ctypes itself is imported by this module, before the guard, so a submission's `import ctypes` still works).
+# Audit events a graded function has no business raising: new processes, network (ctypes itself is imported by
+# this module, before the guard, so a submission's `import ctypes` still works).
 FORBIDDEN_EVENTS = frozenset({
     "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
     "pty.spawn", "socket.connect", "socket.bind", "socket.getaddrinfo", "socket.sendto", "urllib.Request",
-    "ctypes.dlopen", "os.startfile", "webbrowser.open", "resource.setrlimit",
+    "os.startfile", "webbrowser.open", "resource.setrlimit",
     # the objects behind the hook's rules are reachable only by walking the garbage collector's lists
     "gc.get_objects", "gc.get_referrers", "gc.get_referents",
 })
@@ -98,15 +98,19 @@ def _set(which: int, value: int) -> None:
     resource.setrlimit(which, (value, value))
 
 
-def guard(writable: str, readable: list[str], hidden: list[str]) -> None:
+def guard(writable: str, readable: list[str], hidden: list[str], submission: str) -> None:
     """In the worker: refuse writes outside ``writable``; reads outside ``readable`` or under ``hidden`` (and of
-    MNIST test labels, and of other processes' /proc entries, e.g. the grader's memory or environment); new
-    processes, network, signals to others, raising limits and walks of the garbage collector's objects."""
+    MNIST test labels, and of other processes' /proc entries, e.g. the grader's memory or environment); native
+    libraries (``ctypes.dlopen``) but the offered ones' (readable, outside ``writable`` and the ``submission``'s
+    folder: PyTorch loads its own with ctypes); new processes, network, signals to others, raising limits and
+    walks of the garbage collector's objects."""
     sys.addaudithook(_hook(os.path.realpath(writable), tuple(os.path.realpath(path) for path in readable),
-                           tuple(os.path.realpath(path) for path in hidden), os.getpid()))
+                           tuple(os.path.realpath(path) for path in hidden), os.getpid(),
+                           os.path.realpath(submission)))
 
 
-def _hook(root: str, readable: tuple[str, ...], hidden: tuple[str, ...], own_pid: int) -> Callable[..., None]:
+def _hook(root: str, readable: tuple[str, ...], hidden: tuple[str, ...], own_pid: int,
+          submission: str) -> Callable[..., None]:
     """The audit hook. Everything it consults is bound here, at install time, as immutable values and functions
     captured in its closure: changing this module's globals or the builtins later does not change the rules."""
     path_events, forbidden, write_flags, devnull = PATH_EVENTS, FORBIDDEN_EVENTS, WRITE_FLAGS, os.devnull
@@ -131,9 +135,16 @@ def _hook(root: str, readable: tuple[str, ...], hidden: tuple[str, ...], own_pid
                 or other_process(real)):
             raise PermissionError(f"the grader does not let a submission read {path!r}")
 
+    def check_native(path: Any) -> None:
+        real = realpath(fsdecode(path)) if is_a(path, path_types) else ""
+        if (not real or not inside(real, readable) or inside(real, hidden) or inside(real, (root, submission))):
+            raise PermissionError(f"the grader does not let a submission load the native library {path!r}")
+
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
             check_open(args[0], args[2])
+        elif event == "ctypes.dlopen":
+            check_native(args[0])
         elif event in path_events:
             paths = [arg for arg in args if is_a(arg, path_types)]
             if not every(inside(realpath(fsdecode(path)), (root,)) for path in paths):

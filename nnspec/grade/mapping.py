@@ -27,9 +27,10 @@ contract's arguments). The transforms:
 removes the dict keys starting with a prefix (``dA`` in a course's grads); ``result_item`` places what the learner
 returns as that item of the contract's tuple of ``length``, the others None (a course's ``batch_norm`` returns only
 the contract's Y). With a ``layout`` (a row-major function), each named argument is handed over in the assignment's
-layout after its transform, and the result comes back in the contract's (``nnspec.grade.layout``). The adapter
-module (trusted, the instructor's, on the worker's path through ``[worker] paths``) has ``adapt(module) ->
-{contract name: function}``; its functions are used as they are.
+layout after its transform, and the result comes back in the contract's (``nnspec.grade.layout``).
+``"values": [name, ...]`` (optional) also serves the module's values of those names as data
+(``nnspec.grade.values``). The adapter module (trusted, the instructor's, on the worker's path through ``[worker]
+paths``) has ``adapt(module) -> {contract name: function}``; its functions are used as they are.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from nnspec.grade import layout
+from nnspec.grade import layout, values
 
 LITERAL, SEPARATOR = "=", ":"
 Converter = Callable[[str, Any], Any]  # (contract parameter, value) -> the value in the assignment's layout
@@ -68,6 +69,8 @@ def apply(module: ModuleType, mapping: dict[str, Any]) -> ModuleType:
         own = getattr(module, table["name"], None)
         if callable(own):
             setattr(adapted, name, wrapped(name, own, table))
+    if mapping.get("values"):
+        setattr(adapted, values.FUNCTION, values.reader(module, mapping["values"]))
     return adapted
 
 

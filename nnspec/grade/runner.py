@@ -26,7 +26,7 @@ from hypothesis import configuration
 from hypothesis.errors import FailedHealthCheck, Unsatisfiable
 
 import spec
-from nnspec.grade import sandbox, scope
+from nnspec.grade import sandbox, scope, values
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, RequirementAbandoned, unreadable_paths
 from nnspec.profiles import Profile, applicability
@@ -214,7 +214,7 @@ class Collector:
         if report.failed:
             message = report.longreprtext
             snippet = self.implementation.reproduction() if self.implementation is not None else ""
-            if snippet and report.when == "call":
+            if snippet and report.when == "call" and not snippet.startswith(f"{values.FUNCTION}("):  # read, not called
                 message += f"\n{REPRODUCTION_INTRO} (after import numpy as np and " \
                            f"from <your module> import *):\n    {snippet}"
         elif report.skipped and isinstance(report.longrepr, tuple):

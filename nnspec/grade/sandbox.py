@@ -46,7 +46,8 @@ FALLBACK_WARNING = ("the submission ran without the operating system's sandbox (
 NOBODY = 65534  # the unprivileged uid and gid the sandbox runs as when the grader is root
 INSIDE = Path("/sandbox")  # where the view appears inside the sandbox
 # the nnspec/grade/ files the worker runs
-RUNTIME_FILES = ("worker.py", "wire.py", "limits.py", "loader.py", "mapping.py", "layout.py", "drivers.py")
+RUNTIME_FILES = ("worker.py", "wire.py", "limits.py", "loader.py", "mapping.py", "layout.py", "values.py",
+                 "drivers.py")
 SYSTEM_LIBRARIES = ("/lib", "/lib32", "/lib64", "/usr/lib", "/usr/lib32", "/usr/lib64")
 MAX_SUBMISSION_BYTES = 64 * 2**20  # a submission's private copy (a package folder's files together)
 PROBE_TIMEOUT_S = 30.0
@@ -294,7 +295,10 @@ def launch_command(view: View, python_args: list[str]) -> list[str]:
     stage = view.root / "stage"
     stage.mkdir(exist_ok=True)
     staged = {mount: stage / str(index) for index, mount in enumerate(sources)}
-    outer = ["bwrap", "--bind", "/", "/", "--die-with-parent", "--perms", "0755", "--tmpfs", str(stage)]
+    # /dev keeps its devices (a plain --bind mounts it nodev): the inner --dev /dev binds its few nodes from here,
+    # and /dev/urandom must open (PyTorch's random device reads it)
+    outer = ["bwrap", "--bind", "/", "/", "--dev-bind", "/dev", "/dev", "--die-with-parent", "--perms", "0755",
+             "--tmpfs", str(stage)]
     for mount, path in staged.items():
         outer += ["--ro-bind" if mount != INSIDE / "work" else "--bind", str(sources[mount]), str(path)]
     inner = _inner({mount: staged[mount] for mount in sources}, view)

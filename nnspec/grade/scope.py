@@ -9,7 +9,8 @@ profile could make, is skipped at once: its mismatch is a parameter of the test,
 most some precision, never a point). Without a profile: a
 function that has a contract name but cannot take the contract's arguments (a name collision, e.g. a course's
 ``predict(X, y, parameters)``) fails the requirement with a message saying so, instead of wrong numbers or a
-TypeError deep in the call.
+TypeError deep in the call; and the notebook's values (``nnspec.grade.values``) are not applicable, whatever the
+submission defines.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 from hypothesis import reject
 from hypothesis.control import currently_in_test_context
 
+from nnspec.grade import values
 from nnspec.profiles import Profile
 from nnspec.profiles.applicability import NOT_APPLICABLE, unmappable
 from spec.contract import FUNCTIONS
@@ -39,6 +41,8 @@ def check_function(profile: Profile | None, name: str, functions: dict[str, Para
         if not profile.has(name):
             pytest.skip(f"{NOT_APPLICABLE}the assignment has no {name}")
         return
+    if name == values.FUNCTION:
+        pytest.skip(f"{NOT_APPLICABLE}only a profile that names the notebook's values (--profile) grades them")
     if name in functions and name in FUNCTIONS:
         message = collision(name, functions[name])
         if message:

@@ -42,12 +42,13 @@ import numpy as np
 
 from nnspec.grade import drivers, layout, loader, mapping, wire
 from nnspec.grade import limits as limits_module
+from nnspec.grade import values as values_module
 
 # Exceptions after which the worker's state cannot be trusted: it answers, then exits and is restarted.
 FATAL = (RecursionError, MemoryError)
 WORKER_FILES = frozenset(str(Path(path).resolve()) for path in (
     __file__, wire.__file__, limits_module.__file__, loader.__file__, drivers.__file__, mapping.__file__,
-    layout.__file__))
+    layout.__file__, values_module.__file__))
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 
 
@@ -272,7 +273,9 @@ def main(fd: int, runtime: str) -> None:
     limits_module.apply(settings["limits"])
     channel.send(wire.encode(("started",)))  # from here on, a failure is the submission's
     sys.dont_write_bytecode = True
-    limits_module.guard(settings["writable"], settings["readable"], settings["hidden"])
+    target = settings["target"]  # a .py file (its folder is the submission's) or a package folder
+    limits_module.guard(settings["writable"], settings["readable"], settings["hidden"],
+                        os.path.dirname(target) if target.endswith(".py") else target)
     before = set(sys.modules)
     try:
         module = loader.load_module(settings["target"])

@@ -9,6 +9,11 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
     bias_shape = "(1, n)"              # a row-major assignment's biases: "(1, n)" or "(n,)"
     adapter = ""                       # optional: a module on the worker's path ([worker] paths) with
     adapter_functions = []             #   adapt(module) -> {contract name: function}, and the names it returns
+    values = []                        # optional: top-level values graded as data (nnspec.grade.values)
+    notebook = "definitions"           # how a .ipynb runs: definitions, all or marked (nnspec.grade.notebook;
+                                       #   --notebook-mode overrides it)
+    libraries = []                     # optional: libraries the assignment uses (import names, e.g. torch and
+                                       #   what it imports): offered to the worker, allowed by IMPL-NO-FRAMEWORKS
 
     [conventions]                      # where the assignment settles what the contract settles otherwise
     updates = "in place"               # names and contract values: spec/conventions.toml
@@ -42,7 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nnspec.grade import values
 from nnspec.grade.mapping import OVER_M, SEPARATOR, TRANSFORMS
+from nnspec.grade.notebook import MODES
 from spec import layout as roles
 from spec.contract import FUNCTIONS
 from spec.needs import contract_parameters, conventions
@@ -55,7 +62,7 @@ else:  # pragma: no cover - Python 3.10
 BUILTIN_DIR = Path(__file__).resolve().parent
 SECTIONS = {"profile", "conventions", "functions"}
 LAYOUT_KEYS = {"layout", "bias_shape"}  # in [profile], and in a function's table for that function alone
-PROFILE_KEYS = {"description", "adapter", "adapter_functions"} | LAYOUT_KEYS
+PROFILE_KEYS = {"description", "adapter", "adapter_functions", "values", "notebook", "libraries"} | LAYOUT_KEYS
 FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "times_m", "result_item",
                  "signature"} | LAYOUT_KEYS
 LITERAL_PREFIX = "="  # an ARG or a fixed value written as a Python literal: "=None"
@@ -80,9 +87,14 @@ class Profile:
     adapter: str = ""
     adapter_functions: tuple[str, ...] = ()
     layout: dict[str, str] = field(default_factory=dict)  # [profile] layout and bias_shape, as given
+    values: tuple[str, ...] = ()
+    notebook: str = ""  # a notebook mode, or "" for the command line's
+    libraries: tuple[str, ...] = ()
 
     def has(self, function: str) -> bool:
-        return function in self.functions or function in self.adapter_functions
+        """Whether the assignment has contract function ``function`` (or, with ``values``, serves them)."""
+        return function in self.functions or function in self.adapter_functions \
+            or (function == values.FUNCTION and bool(self.values))
 
     def pinned(self, function: str) -> dict[str, Any]:
         """The value each choice of ``function`` is pinned to (the parameters it does not take, not ignored)."""
@@ -119,7 +131,7 @@ class Profile:
                                "kwargs": table.get("kwargs", {}), "returns": table.get("returns"),
                                "drop_keys": table.get("drop_keys", []), "times_m": table.get("times_m", []),
                                "result_item": _result_item(name, table), "layout": self._roles(name)}
-        return {"adapter": self.adapter, "functions": functions}
+        return {"adapter": self.adapter, "functions": functions, "values": list(self.values)}
 
     def _roles(self, function: str) -> dict[str, Any] | None:
         """A row-major function's roles (spec/layout.py) and bias shape, for ``nnspec.grade.layout``; None when
@@ -202,15 +214,26 @@ def parse(data: dict[str, Any], name: str, source: str) -> Profile:
     unknown = sorted(set(adapter_functions) - set(FUNCTIONS))
     if unknown:
         raise ProfileError(f"[profile] adapter_functions names {', '.join(unknown)}, not contract functions")
+    if head.get("notebook", MODES[0]) not in MODES:
+        raise ProfileError(f"[profile] notebook must be one of {', '.join(MODES)}, got {head['notebook']!r}")
     return Profile(name, source, str(head.get("description", "")), dict(data.get("conventions", {})), functions,
                    str(head.get("adapter", "")), adapter_functions,
-                   {key: str(head[key]) for key in sorted(LAYOUT_KEYS) if key in head})
+                   {key: str(head[key]) for key in sorted(LAYOUT_KEYS) if key in head}, _strings(head, "values"),
+                   str(head.get("notebook", "")), _strings(head, "libraries"))
 
 
 def _check_layout(table: dict[str, Any], where: str) -> None:
     for key, allowed in (("layout", LAYOUTS), ("bias_shape", BIAS_SHAPES)):
         if table.get(key, allowed[0]) not in allowed:
             raise ProfileError(f"{where} {key} must be one of {', '.join(allowed)}, got {table[key]!r}")
+
+
+def _strings(head: dict[str, Any], key: str) -> tuple[str, ...]:
+    """``[profile] key``: a list of names; ProfileError otherwise."""
+    names = head.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(name, str) and name.isidentifier() for name in names):
+        raise ProfileError(f"[profile] {key} must be a list of names, got {names!r}")
+    return tuple(names)
 
 
 def _check_function(function: str, table: dict[str, Any]) -> None:
@@ -255,7 +278,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    width = max(map(len, builtin()))
     for name, path in builtin().items():
         profile = load(name)
-        print(f"{name:<20} {profile.description}" + (f"  [{path}]" if args.files else ""))
+        print(f"{name:<{width}}  {profile.description}" + (f"  [{path}]" if args.files else ""))
     return 0

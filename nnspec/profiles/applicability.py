@@ -22,6 +22,7 @@ import numpy as np
 
 from nnspec.profiles import COLUMN_MAJOR, Profile
 from spec import layout, needs
+from spec.contract import FUNCTIONS
 from spec.needs import contract_parameters
 
 NOT_APPLICABLE = "not applicable: "  # the skip reason's prefix (the report's status "not applicable")
@@ -68,6 +69,8 @@ def unmappable(profile: Profile, name: str, args: tuple[Any, ...], kwargs: dict[
     """Why ``profile`` cannot make this call of contract function ``name`` ("" when it can)."""
     if not profile.has(name):
         return f"the assignment has no {name}"
+    if name not in FUNCTIONS:
+        return ""  # the notebook's values (Profile.values): nothing to map
     pinned = profile.pinned(name)
     try:
         bound = contract_parameters(name).bind(*args, **kwargs)

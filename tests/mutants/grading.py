@@ -8,7 +8,7 @@ derandomized ci profile without shrinking) of
 - a mutant: the whole spec modules of its tags (every requirement of those chapters, not only the tags), with
   ``--first-failure-per-requirement`` unless it is equivalent (a failed requirement stays failed);
 - a correct variant: the whole spec without the MNIST gate and the torch chapter (whose statuses would depend on
-  whether PyTorch is installed).
+  whether PyTorch is installed), nor the autograd exercise (a notebook's values, graded only under its profile).
 
 The runs are shared out between ``WORKERS`` warm batch runners (tests/mutants/batch.py), balanced by their
 expected run times.
@@ -29,7 +29,8 @@ CORRECT = ROOT / "tests" / "mutants" / "correct"
 VARIANTS = sorted(path.stem for path in CORRECT.glob("*.py"))
 VARIANT_PREFIX = "correct:"
 SUBMISSIONS = (*BY_NAME, *(VARIANT_PREFIX + variant for variant in VARIANTS))
-WHOLE_SPEC_BUT_MNIST_AND_TORCH = ("-m", "not mnist", "--deselect", "spec/test_torch.py", "spec")
+WHOLE_SPEC_BUT_MNIST_AND_TORCH = ("-m", "not mnist", "--deselect", "spec/test_torch.py", "--deselect",
+                                  "spec/test_autograd_exercise.py", "spec")
 # Seconds each spec module takes in process on the reference (pytest --junitxml, 2-core machine at load 5.8,
 # 2026-11-30): the expected run time of a mutant, for sharing the runs out. A variant runs them all, and slower.
 MODULE_SECONDS = {
