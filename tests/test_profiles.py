@@ -269,6 +269,12 @@ def test_a_profiles_libraries_are_offered_to_the_worker_and_allowed() -> None:
     assert "torch" in config.load().forbidden_modules, "only the profile's grade allows it"
 
 
+def test_optional_libraries_are_offered_only_where_installed(tmp_path: Path) -> None:
+    path = tmp_path / "optional.toml"
+    path.write_text('[profile]\nlibraries = ["numpy"]\noptional_libraries = ["json", "no_such_library_here"]\n')
+    assert profiles.load(str(path)).offered() == ("numpy", "json")
+
+
 def test_the_notebooks_values_are_not_applicable_without_a_profile_naming_them(tmp_path: Path) -> None:
     """Decided in the grader: a submission that serves values of its own gets no say (document 001's exercise is
     graded only with --profile document-001-autograd)."""

@@ -165,6 +165,13 @@ def test_the_allowed_libraries_come_from_the_config(tmp_path: Path) -> None:
     assert {"numpy", "adapter.py"} <= set(sandbox.library_paths(environment)) and "scipy" not in environment.libraries
 
 
+def test_a_namespace_package_is_offered_by_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "vendor_ns" / "cublas").mkdir(parents=True)  # no __init__.py: as nvidia's packages for torch
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = sandbox.library_paths(sandbox.Environment(libraries=("vendor_ns",)))
+    assert found == {"vendor_ns": (tmp_path / "vendor_ns").resolve()}
+
+
 def test_the_audit_hook_keeps_its_rules_when_globals_and_builtins_change(monkeypatch: pytest.MonkeyPatch,
                                                                         tmp_path: Path) -> None:
     hook = limits._hook(str(tmp_path), (str(tmp_path),), (), os.getpid(), str(tmp_path / "submission"))

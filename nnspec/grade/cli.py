@@ -98,7 +98,7 @@ def grade_one(target: str, args: argparse.Namespace, grading: config.GradingConf
         if not Path(target).exists():
             raise ValueError(f"no such file or folder: {target}")
         profile = _profile(args)
-        grading = _with_libraries(grading, profile.libraries if profile is not None else ())
+        grading = _with_libraries(grading, profile.offered() if profile is not None else ())
         mode = getattr(args, "notebook_mode", None) or (profile.notebook if profile is not None else "")
         settings = notebook.NotebookSettings(mode or notebook.MODES[0],
                                              keep_modules=frozenset(grading.forbidden_modules))

@@ -183,9 +183,16 @@ def library_paths(environment: Environment) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for name in environment.libraries:
         spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
+        if spec is None:
             raise SandboxError(f"the allowed library {name!r} is not installed where the grader runs")
-        source = Path(spec.origin).parent if spec.submodule_search_locations else Path(spec.origin)
+        if spec.origin is None:  # a namespace package (e.g. nvidia, which CUDA builds of torch load from): its folders
+            locations = list(spec.submodule_search_locations or ())
+            if len(locations) != 1:
+                raise SandboxError(f"the allowed library {name!r} is a namespace package in {len(locations)} folders "
+                                   f"({', '.join(locations)}); the worker's view can hold one")
+            source = Path(locations[0])
+        else:
+            source = Path(spec.origin).parent if spec.submodule_search_locations else Path(spec.origin)
         found[source.name] = source.resolve()
         shared = source.parent / f"{name}.libs"
         if shared.is_dir():

@@ -14,6 +14,7 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
                                        #   --notebook-mode overrides it)
     libraries = []                     # optional: libraries the assignment uses (import names, e.g. torch and
                                        #   what it imports): offered to the worker, allowed by IMPL-NO-FRAMEWORKS
+    optional_libraries = []            # offered too where installed (a CUDA build of torch loads nvidia's libraries)
 
     [conventions]                      # where the assignment settles what the contract settles otherwise
     updates = "in place"               # names and contract values: spec/conventions.toml
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib.util
 import inspect
 import sys
 from dataclasses import dataclass, field
@@ -62,7 +64,8 @@ else:  # pragma: no cover - Python 3.10
 BUILTIN_DIR = Path(__file__).resolve().parent
 SECTIONS = {"profile", "conventions", "functions"}
 LAYOUT_KEYS = {"layout", "bias_shape"}  # in [profile], and in a function's table for that function alone
-PROFILE_KEYS = {"description", "adapter", "adapter_functions", "values", "notebook", "libraries"} | LAYOUT_KEYS
+PROFILE_KEYS = {"description", "adapter", "adapter_functions", "values", "notebook", "libraries",
+                "optional_libraries"} | LAYOUT_KEYS
 FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "times_m", "result_item",
                  "signature"} | LAYOUT_KEYS
 LITERAL_PREFIX = "="  # an ARG or a fixed value written as a Python literal: "=None"
@@ -90,6 +93,11 @@ class Profile:
     values: tuple[str, ...] = ()
     notebook: str = ""  # a notebook mode, or "" for the command line's
     libraries: tuple[str, ...] = ()
+    optional_libraries: tuple[str, ...] = ()
+
+    def offered(self) -> tuple[str, ...]:
+        """The libraries the worker is offered: ``libraries``, and those of ``optional_libraries`` installed here."""
+        return self.libraries + tuple(name for name in self.optional_libraries if importlib.util.find_spec(name))
 
     def has(self, function: str) -> bool:
         """Whether the assignment has contract function ``function`` (or, with ``values``, serves them)."""
@@ -219,7 +227,7 @@ def parse(data: dict[str, Any], name: str, source: str) -> Profile:
     return Profile(name, source, str(head.get("description", "")), dict(data.get("conventions", {})), functions,
                    str(head.get("adapter", "")), adapter_functions,
                    {key: str(head[key]) for key in sorted(LAYOUT_KEYS) if key in head}, _strings(head, "values"),
-                   str(head.get("notebook", "")), _strings(head, "libraries"))
+                   str(head.get("notebook", "")), _strings(head, "libraries"), _strings(head, "optional_libraries"))
 
 
 def _check_layout(table: dict[str, Any], where: str) -> None:
