@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.corpus  # one batch grade of a dozen notebooks, each st
 
 ROOT = Path(__file__).resolve().parent.parent
 CORRECT = ROOT / "tests" / "profiles" / "pytorch_autograd_correct.ipynb"
+INDEPENDENT = ROOT / "examples" / "profiles" / "independent" / "pytorch_autograd.ipynb"  # written from the sheet alone
 PROFILE = "document-001-autograd"
 CHAPTER = "autograd exercise"
 EXERCISE = sorted(req.id for req in REGISTRY.values() if req.chapter == CHAPTER)
@@ -113,10 +115,11 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict
                 **{name: edits for name, (edits, _, _) in BUGS.items()}}
     for name, edits in variants.items():
         _edited(edits, folder / f"{_stem(name)}.ipynb")
+    shutil.copy(INDEPENDENT, folder / "independent.ipynb")
     out = tmp_path_factory.mktemp("reports")
     assert main(["grade", "--profile", PROFILE, "--chapter", CHAPTER, "--quiet", "--reports", str(out),
                  "--roster", str(out / "roster.csv"), "--jobs", "2", str(folder)]) in (0, 1)
-    graded = {name: json.loads((out / f"{_stem(name)}.json").read_text()) for name in variants}
+    graded = {name: json.loads((out / f"{_stem(name)}.json").read_text()) for name in [*variants, "independent"]}
     whole = out / "document.json"
     code = main(["grade", "--profile", PROFILE, "--quiet", "--json", str(whole), str(CORRECT)])
     graded["document"] = {**json.loads(whole.read_text()), "exit": code}
@@ -141,6 +144,11 @@ def test_the_correct_notebook_gets_full_marks_and_nothing_else_applies(reports: 
 @pytest.mark.parametrize("variant", sorted(name for name, edits in CORRECT_VARIANTS.items() if edits))
 def test_other_correct_inputs_pass(reports: dict[str, dict[str, object]], variant: str) -> None:
     statuses = _statuses(reports[variant])
+    assert {req_id: statuses[req_id] for req_id in EXERCISE} == dict.fromkeys(EXERCISE, "passed")
+
+
+def test_the_independent_sample_passes_the_exercise(reports: dict[str, dict[str, object]]) -> None:
+    statuses = _statuses(reports["independent"])
     assert {req_id: statuses[req_id] for req_id in EXERCISE} == dict.fromkeys(EXERCISE, "passed")
 
 
