@@ -13,8 +13,9 @@ An ARG is a contract parameter's name, ``"=LITERAL"`` (a Python literal: ``"=Non
 ``"ones_like:NAME"`` (an array of ones shaped like that argument: a backward step's upstream gradient), or a
 list of ARGs (passed as a tuple: a cache built from the contract's arguments). ``returns`` picks from a tuple the
 learner returns (``linear_forward`` returning ``(Z, cache)``); ``drop_keys`` removes the dict keys starting with a
-prefix (``dA`` in a course's grads). The adapter module (trusted, the instructor's, on the worker's path through
-``[worker] paths``) has ``adapt(module) -> {contract name: function}``; its functions are used as they are.
+prefix (``dA`` in a course's grads). The adapter module (trusted: a built-in one, ``nnspec.grade.adapters``, or
+the instructor's, on the worker's path through ``[worker] paths``) has ``adapt(module) -> {contract name:
+function}``; its functions are used as they are.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from nnspec.grade.adapters import BUILTIN
+
 LITERAL, ONES_LIKE = "=", "ones_like:"
 
 
@@ -36,7 +39,7 @@ def apply(module: ModuleType, mapping: dict[str, Any]) -> ModuleType:
     function the learner has not defined is left out (the grader reports it as not implemented)."""
     adapted = ModuleType("assignment")
     if mapping.get("adapter"):
-        adapter = importlib.import_module(mapping["adapter"])
+        adapter = BUILTIN.get(mapping["adapter"]) or importlib.import_module(mapping["adapter"])
         for name, function in adapter.adapt(module).items():
             setattr(adapted, name, function)
     for name, table in mapping["functions"].items():

@@ -6,8 +6,9 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
     [profile]
     description = "one line, for `nnspec profiles`"
     layout = "column-major"            # the only layout the mapping handles today
-    adapter = ""                       # optional: a module on the worker's path ([worker] paths) with
-    adapter_functions = []             #   adapt(module) -> {contract name: function}, and the names it returns
+    adapter = ""                       # optional: a module with adapt(module) -> {contract name: function}, and
+    adapter_functions = []             #   the names it returns: a built-in one (nnspec.grade.adapters) or one on
+                                       #   the worker's path ([worker] paths)
 
     [conventions]                      # where the assignment settles what the contract settles otherwise
     updates = "in place"               # names and contract values: spec/conventions.toml
@@ -23,7 +24,9 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
 
 Every contract parameter the learner's function does not take is pinned: to its ``fixed`` value, else to the
 contract's default, unless listed in ``ignore`` (taken and dropped: the assignment's function has its own way,
-whose consequences are a convention). What a profile cannot make of a call is decided by ``applicability``.
+whose consequences are a convention). A function of the adapter may have a table too: only its ``args``, ``fixed``
+and ``ignore`` are read, to say which choices the adapter's function pins (it is not mapped, and has no stub in the
+starter). What a profile cannot make of a call is decided by ``applicability``.
 Only the mapping (``Profile.mapping``: data) goes to the worker, which applies it (``nnspec.grade.mapping``).
 """
 
@@ -93,6 +96,8 @@ class Profile:
         """What the worker needs (``nnspec.grade.mapping``): plain data."""
         functions = {}
         for name, table in self.functions.items():
+            if name in self.adapter_functions:
+                continue
             parameters = [[p.name, p.default is not inspect.Parameter.empty,
                            None if p.default is inspect.Parameter.empty else p.default]
                           for p in contract_parameters(name).parameters.values()]
