@@ -96,7 +96,8 @@ NOT_APPLICABLE = {
                           "NET-TRAIN-DETERMINISTIC": "init_seeding", "LOSS-MSE-VALUE": "none of mse"},
     "documents-004": {"NET-PREDICT-THRESHOLD": "output_activation='softmax'", "NET-INIT-ZEROS": "method='he'",
                       "NET-INIT-DETERMINISTIC": "init_seeding", "NET-UPDATE-RULE": "none of update_parameters",
-                      "WE-004-BACKPROP-2LAYER": "hidden_activation='relu'", "ACT-TANH-VALUES": "none of tanh"},
+                      "WE-004-BACKPROP-2LAYER": "hidden_activation='relu'", "ACT-TANH-VALUES": "none of tanh",
+                      "ACT-DTYPE-PRESERVED": "convention precision"},
 }
 
 
