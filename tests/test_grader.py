@@ -496,7 +496,7 @@ def test_the_junit_report_parses_and_leaves_hidden_requirements_out(tmp_path: Pa
 
 def test_the_github_summary_lists_visible_failures_only(tmp_path: Path) -> None:
     text = reports.markdown(scored_report(tmp_path, CONFIG_TEXT.replace("hidden = true", "hidden = false")))
-    assert "| activations | 1 | 1 | 0 | 0 | 1/4 |" in text and "ACT-B failed" in text
+    assert "| activations | 1 | 1 | 0 | 0 | 0 | 0 | 1/4 |" in text and "ACT-B failed" in text
     assert "ACT-B failed" not in reports.markdown(scored_report(tmp_path))
 
 

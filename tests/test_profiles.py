@@ -1,6 +1,7 @@
 """Assignment profiles (nnspec/profiles/): code written to an assignment's own API is graded on what that assignment
 asks. Each built-in profile's correct sample (examples/profiles/, written from the style's description and the
-documents, not from the profile) passes every applicable requirement, seeded bugs in its style fail the right one,
+documents, not from the profile; tests/profiles/ for documents-002-003, written from the same by the profile's author
+until an independent one exists) passes every applicable requirement, seeded bugs in its style fail the right one,
 the requirements a profile cannot meet are not applicable in every report, and an instructor's adapter module
 works in the worker.
 """
@@ -32,6 +33,7 @@ from spec.requirements import CHAPTERS
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "examples" / "profiles"
 CORRECT = {"course-api": SAMPLES / "course_correct.py", "documents-000-001": SAMPLES / "documents_correct.py",
+           "documents-002-003": ROOT / "tests" / "profiles" / "documents_002_003_correct.py",
            "documents-004": ROOT / "tests" / "profiles" / "documents_004_correct.py"}
 LIMITS = Limits(call_timeout=20.0)
 PROFILE_ENVIRONMENT = sandbox.Environment(mode="off")  # the process fallback: quicker to start, same mapping
@@ -66,6 +68,26 @@ BUGS = [
      "LOSS-BCE-CLIPPED"),
     ("documents-000-001", "He scale of fan-out", "np.sqrt(2.0 / fan_in)", "np.sqrt(2.0 / layer_dims[l])",
      "NET-INIT-HE-VARIANCE"),
+    ("documents-002-003", "dsigmoid of z, not of a", "return a * (1.0 - a)",
+     "return sigmoid(a) * (1.0 - sigmoid(a))", "ACT-SIGMOID-DERIVATIVE"),
+    ("documents-002-003", "dtanh of z, not of a", "return 1.0 - a * a", "return 1.0 - np.tanh(a) ** 2",
+     "ACT-TANH-DERIVATIVE"),
+    ("documents-002-003", "W transposed in Z = X @ W + b", "return X @ W + b", "return X @ W.T + b",
+     "LAY-LINEAR-FORWARD-VALUES"),
+    ("documents-002-003", "softmax summed over the samples", "shifted.sum(axis=1, keepdims=True)",
+     "shifted.sum(axis=0, keepdims=True)", "ACT-SOFTMAX-SUMS-TO-ONE"),
+    ("documents-002-003", "db without keepdims", "dZ.sum(axis=0, keepdims=True)", "dZ.sum(axis=0)",
+     "LAY-LINEAR-BACKWARD-DB"),
+    ("documents-002-003", "db summed over the units", "dZ.sum(axis=0, keepdims=True)",
+     "dZ.sum(axis=1, keepdims=True)", "LAY-LINEAR-BACKWARD-DB"),
+    ("documents-002-003", "mse_grad without the 2", "return 2.0 * (y_pred - y) / y.size",
+     "return (y_pred - y) / y.size", "LOSS-MSE-GRADIENT"),
+    ("documents-002-003", "dX without W's transpose", "return dZ @ W.T, X.T @ dZ", "return dZ @ W, X.T @ dZ",
+     "LAY-LINEAR-BACKWARD-DA"),
+    ("documents-002-003", "weights drawn (n_out, n_in)", "(n_in, n_out))", "(n_out, n_in))", "NET-INIT-SHAPES"),
+    pytest.param("documents-002-003", "hidden error without dsigmoid", "dZ = dA * dsigmoid(A)",
+                 "dZ = dA * (dsigmoid(A) if l == len(cache) else 1.0)", "WE-003-BACKPROP-221",
+                 marks=pytest.mark.corpus),
     ("course-api", "Adam without bias correction", "alpha * v_corrected / (np.sqrt(s_corrected) + epsilon)",
      "alpha * v / (np.sqrt(s) + epsilon)", "OPT-ADAM-TRAJECTORY"),
     ("course-api", "RMSProp without the square root", "alpha * grad / (np.sqrt(s) + epsilon)",
@@ -94,10 +116,12 @@ NOT_APPLICABLE = {
                    "NET-TRAIN-FULL-BATCH": "init_seeding", "NET-PREDICT-THRESHOLD": "none of predict"},
     "documents-000-001": {"NET-INIT-XAVIER-VARIANCE": "method='he'", "NET-PURE": "convention updates",
                           "NET-TRAIN-DETERMINISTIC": "init_seeding", "LOSS-MSE-VALUE": "none of mse"},
+    "documents-002-003": {"NET-INIT-XAVIER-VARIANCE": "method='he'", "LOSS-BCE-VALUE": "none of binary_cross",
+                          "NET-TRAIN-DECREASES": "none of train", "WE-004-MLP-FORWARD": "hidden_activation='sigmoid'",
+                          "WE-002-ROW-MAJOR-BACKPROP": "hidden_activation='sigmoid'"},
     "documents-004": {"NET-PREDICT-THRESHOLD": "output_activation='softmax'", "NET-INIT-ZEROS": "method='he'",
                       "NET-INIT-DETERMINISTIC": "init_seeding", "NET-UPDATE-RULE": "none of update_parameters",
-                      "WE-004-BACKPROP-2LAYER": "hidden_activation='relu'", "ACT-TANH-VALUES": "none of tanh",
-                      "ACT-DTYPE-PRESERVED": "convention precision"},
+                      "WE-004-BACKPROP-2LAYER": "hidden_activation='relu'", "ACT-TANH-VALUES": "none of tanh"},
 }
 
 
@@ -143,7 +167,11 @@ def test_builtin_profile_maps_only_contract_parameters(name: str) -> None:
     ("[functions.forward]\nargs = ['X', 'params']", "params, not parameters of the contract's forward"),
     ("[conventions]\nrelu_prime = 1", "relu_prime is not a convention"),
     ("[functions.forward]\nrename = 'f'", "unknown key(s) rename in [functions.forward]"),
-    ("[profile]\nlayout = 'diagonal'", "layout must be one of column-major"),
+    ("[profile]\nlayout = 'diagonal'", "layout must be one of column-major, row-major"),
+    ("[profile]\nbias_shape = '(n, 1)'", "[profile] bias_shape must be one of (1, n), (n,)"),
+    ("[functions.sigmoid_derivative]\nlayout = 'rows'", "[functions.sigmoid_derivative] layout must be one of"),
+    ("[functions.sigmoid_derivative]\nargs = ['sigmod:z']", "uses the transform(s) sigmod; known: ones_like"),
+    ("[functions.linear_backward]\nargs = ['dZ', 'A_prev', 'W']\ntimes_m = [0]", "times_m needs an \"over_m:\" ARG"),
 ])
 def test_a_bad_profile_is_refused_naming_the_problem(tmp_path: Path, text: str, named: str) -> None:
     path = tmp_path / "bad.toml"
@@ -194,6 +222,19 @@ def test_a_pinned_choice_or_a_missing_function_makes_a_call_not_applicable() -> 
     one_row, two_rows = np.full((1, 3), 0.5), np.full((2, 3), 0.5)
     assert applicability.unmappable(course, "compute_cost", (one_row, one_row), {}) == ""
     assert "over 2 output rows" in applicability.unmappable(course, "compute_cost", (two_rows, two_rows), {})
+
+
+def test_a_float64_only_assignment_is_not_graded_on_float32_calls(tmp_path: Path) -> None:
+    course = profiles.load("course-api")
+    X, W32 = np.ones((2, 3)), np.ones((1, 2), dtype=np.float32)
+    assert applicability.unmappable(course, "linear_forward", (X, np.ones((1, 2)), np.zeros((1, 1))), {}) == ""
+    assert "with float32 arrays" in applicability.unmappable(course, "linear_forward", (X, W32, np.zeros((1, 1))), {})
+    assert "with float32 arrays" in applicability.unmappable(course, "forward", (X, {"W1": W32}), {})
+    contract_precision = tmp_path / "float32.toml"
+    contract_precision.write_text(profiles.builtin()["course-api"].read_text().replace(
+        'precision = "float64 only: the assignment never asks for float32"\n', ""))
+    assert applicability.unmappable(profiles.load(str(contract_precision)), "linear_forward",
+                                    (X, W32, np.zeros((1, 1))), {}) == ""
 
 
 # --- the mapping, in the worker's module -----------------------------------------------------------------------
@@ -441,9 +482,14 @@ def test_not_applicable_is_reported_everywhere_and_never_counted() -> None:
     assert (test["max_score"], test["status"]) == (0.0, "passed") and "not applicable" in test["output"]
     assert '<skipped message="not applicable: the assignment has none of gelu"' in reports.junit(report)
     assert "- ACT-GELU-VALUES: the assignment has none of gelu" in reports.markdown(report)
+    table = {line.split()[0]: line.split() for line in reports.terminal(report).splitlines() if line.strip()}
+    assert (table["chapter"][-2], table["activations"][-2:]) == ("n/a", ["1", "1/1"])  # the chapter table counts it
+    assert "| activations | 1 | 0 | 0 | 0 | 0 | 1 | 1/1 |" in reports.markdown(report)
     pytest.importorskip("matplotlib")
     from nnspec.grade import html
-    assert "not applicable, not counted: ACT-GELU-VALUES" in html.page(report)
+    page = html.page(report)
+    assert "not applicable, not counted: ACT-GELU-VALUES" in page
+    assert "<th>not applicable</th>" in page
 
 
 def test_grade_profile_option_is_a_usage_error_when_unknown(tmp_path: Path) -> None:

@@ -29,11 +29,11 @@ Design, in one paragraph per decision:
   libraries``, import names, NumPy and SciPy by default; each library's folder and its ``NAME.libs``, never the
   site-packages around them, which holds nnspec's editable-install finder for ``reference`` and ``spec``), the
   files and folders ``[worker] paths`` adds (an instructor's adapter module), the worker runtime (``worker``,
-  ``wire``, ``limits``, ``loader``, ``mapping``, the built-in ``adapters``: copied on their own as a package
-  ``nnspec.grade`` whose ``__path__``
-  is emptied before the submission loads) and a private copy of the one submission (a .py file alone; a package folder
-  with no link that leaves it). To let a submission use PyTorch, list ``torch`` and the libraries it imports.
-  This holds in both isolations: hiding the answer key is a matter of paths, not of namespaces.
+  ``wire``, ``limits``, ``loader``, ``mapping``, ``layout``, the built-in ``adapters``: copied on their own as a
+  package ``nnspec.grade`` whose ``__path__`` is emptied before the submission loads) and a private copy of the one
+  submission (a .py file alone; a package folder with no link that leaves it). To let a submission use PyTorch, list
+  ``torch`` and the libraries it imports. This holds in both isolations: hiding the answer key is a matter of paths,
+  not of namespaces.
 - The operating system confines the worker (``sandbox``): bubblewrap with new user, PID, mount, network, IPC and
   UTS namespaces, a read-only view in which only the worker's temporary folder is writable, hard rlimits (soft =
   hard, set by the worker before the submission loads) including a process limit. A grader running as root
@@ -61,10 +61,10 @@ Design, in one paragraph per decision:
   run), never by the worker.
 
 Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``drivers`` (spec loops run in the
-worker), ``limits``, ``loader``, ``mapping``, ``adapters`` (the built-in adapters, run in the worker), ``sandbox``,
-``proxy`` (the grader's side of a worker), ``scope`` (what a profile can call; name collisions), ``runner``,
-``config``, ``frameworks`` (the "only NumPy" rule), ``escape``, ``reports``, ``progress`` (what a grade shows on
-stderr while it runs), ``batch``, ``cli``.
+worker), ``limits``, ``loader``, ``mapping``, ``layout`` (a row-major assignment's arrays in the contract's layout),
+``adapters`` (the built-in adapters, run in the worker), ``sandbox``, ``proxy`` (the grader's side of a worker),
+``scope`` (what a profile can call; name collisions), ``runner``, ``config``, ``frameworks`` (the "only NumPy" rule),
+``escape``, ``reports``, ``progress`` (what a grade shows on stderr while it runs), ``batch``, ``cli``.
 """
 
 from nnspec.grade.cli import register

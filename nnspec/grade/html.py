@@ -24,7 +24,15 @@ from typing import Any
 import numpy as np
 
 from nnspec.grade import escape
-from nnspec.grade.reports import Report, Scored, blocked_lines, chapter_rows, not_applicable_lines, points_text
+from nnspec.grade.reports import (
+    TABLE_COLUMNS,
+    Report,
+    Scored,
+    blocked_lines,
+    chapter_rows,
+    not_applicable_lines,
+    points_text,
+)
 from nnspec.grade.runner import REPRODUCTION_INTRO, STATUSES
 from spec import figures
 
@@ -81,10 +89,10 @@ def _score(report: Report) -> list[str]:
 
 
 def _chapters(report: Report) -> list[str]:
-    rows = ["<tr><th>chapter</th><th>passed</th><th>failed</th><th>blocked</th><th>not implemented</th>"
-            "<th>skipped</th><th>points</th></tr>"]
+    rows = ["<tr><th>chapter</th>" + "".join(f"<th>{status}</th>" for status, _ in TABLE_COLUMNS)
+            + "<th>points</th></tr>"]
     for chapter, counts, points, max_points in chapter_rows(report.visible()):
-        cells = [counts["passed"], counts["failed"], counts["blocked"], counts["not implemented"], counts["skipped"]]
+        cells = [counts[status] for status, _ in TABLE_COLUMNS]
         rows.append(f"<tr><td>{escape.html(chapter)}</td>" + "".join(f'<td class="n">{n}</td>' for n in cells)
                     + f'<td class="n">{points_text(points)}/{points_text(max_points)}</td></tr>')
     return ['<section id="chapters"><h2>Chapters</h2><table>', *rows, "</table></section>"]

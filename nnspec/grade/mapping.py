@@ -7,15 +7,29 @@ mapping as plain data (``nnspec.profiles.Profile.mapping``), never code:
      "functions": {CONTRACT_NAME: {"name": the learner's function,
                                    "parameters": [[contract parameter, has a default, default], ...],
                                    "args": [ARG, ...], "kwargs": {learner parameter: ARG},
-                                   "returns": null | index | [indices], "drop_keys": [prefix, ...]}}}
+                                   "returns": null | index | [indices], "drop_keys": [prefix, ...],
+                                   "times_m": [index, ...], "result_item": null | [index, length],
+                                   "layout": null | {roles and bias shape: nnspec.grade.layout}}}}
 
-An ARG is a contract parameter's name, ``"=LITERAL"`` (a Python literal: ``"=None"``, ``"=0.5"``),
-``"ones_like:NAME"`` (an array of ones shaped like that argument: a backward step's upstream gradient), or a
-list of ARGs (passed as a tuple: a cache built from the contract's arguments). ``returns`` picks from a tuple the
-learner returns (``linear_forward`` returning ``(Z, cache)``); ``drop_keys`` removes the dict keys starting with a
-prefix (``dA`` in a course's grads). The adapter module (trusted: a built-in one, ``nnspec.grade.adapters``, or
-the instructor's, on the worker's path through ``[worker] paths``) has ``adapt(module) -> {contract name:
-function}``; its functions are used as they are.
+An ARG is a contract parameter's name, ``"=LITERAL"`` (a Python literal: ``"=None"``, ``"=0.5"``), a transform
+of one (``"TRANSFORM:NAME"``, ``TRANSFORMS``), or a list of ARGs (passed as a tuple: a cache built from the
+contract's arguments). The transforms:
+
+- ``ones_like:NAME``: an array of ones shaped like that argument (a backward step's upstream gradient);
+- ``sigmoid:NAME``, ``tanh:NAME``: the activation of that argument, for a derivative that takes the activation
+  instead of z (``dsigmoid(a)`` = a (1 - a), ``dtanh(a)`` = 1 - a^2: documents 002/003);
+- ``over_m:NAME``: that argument divided by its number of samples m (columns), for a ``linear_backward`` whose dZ
+  already carries the 1/m of the mean cost (003's XOR network: ``dA2 = 2 (A2 - Y) / len(X)``). Its results are
+  then gradients of the mean cost too: ``times_m`` lists the items multiplied back by that m, those the contract
+  passes on per sample (``linear_backward``'s dA_prev; its dW and db are means in both).
+
+``returns`` picks from a tuple the learner returns (``linear_forward`` returning ``(Z, cache)``); ``drop_keys``
+removes the dict keys starting with a prefix (``dA`` in a course's grads); ``result_item`` places what the learner
+returns as that item of the contract's tuple of ``length``, the others None (a course's ``batch_norm`` returns only
+the contract's Y). With a ``layout`` (a row-major function), each named argument is handed over in the assignment's
+layout after its transform, and the result comes back in the contract's (``nnspec.grade.layout``). The adapter
+module (trusted: a built-in one, ``nnspec.grade.adapters``, or the instructor's, on the worker's path through
+``[worker] paths``) has ``adapt(module) -> {contract name: function}``; its functions are used as they are.
 """
 
 from __future__ import annotations
@@ -29,9 +43,18 @@ from typing import Any
 
 import numpy as np
 
+from nnspec.grade import layout
 from nnspec.grade.adapters import BUILTIN
 
-LITERAL, ONES_LIKE = "=", "ones_like:"
+LITERAL, SEPARATOR = "=", ":"
+Converter = Callable[[str, Any], Any]  # (contract parameter, value) -> the value in the assignment's layout
+OVER_M = "over_m"
+TRANSFORMS: dict[str, Callable[[Any], Any]] = {
+    "ones_like": np.ones_like,
+    "sigmoid": lambda z: np.exp(-np.logaddexp(0, -z)),  # stable: no overflow for any z
+    "tanh": np.tanh,
+    OVER_M: lambda dZ: dZ / np.shape(dZ)[-1],  # m: the samples, the columns of the contract's dZ
+}
 
 
 def apply(module: ModuleType, mapping: dict[str, Any]) -> ModuleType:
@@ -59,10 +82,10 @@ def wrapped(name: str, own: Callable[..., Any], table: dict[str, Any]) -> Callab
     def call(*args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        values = bound.arguments
-        result = own(*(argument(spec, values) for spec in table["args"]),
-                     **{key: argument(spec, values) for key, spec in table.get("kwargs", {}).items()})
-        return _dropped(_picked(result, table.get("returns"), table["name"]), tuple(table.get("drop_keys", ())))
+        values, convert = bound.arguments, _converter(table.get("layout"))
+        result = own(*(argument(spec, values, convert) for spec in table["args"]),
+                     **{key: argument(spec, values, convert) for key, spec in table.get("kwargs", {}).items()})
+        return _as_contract(result, table, values)
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = own.__doc__
@@ -70,15 +93,46 @@ def wrapped(name: str, own: Callable[..., Any], table: dict[str, Any]) -> Callab
     return call
 
 
-def argument(spec: Any, values: dict[str, Any]) -> Any:
-    """The value of one ARG (see the module docstring) for a call whose contract arguments are ``values``."""
+def argument(spec: Any, values: dict[str, Any], convert: Converter | None = None) -> Any:
+    """The value of one ARG (see the module docstring) for a call whose contract arguments are ``values``;
+    ``convert(name, value)`` hands a named argument over in the assignment's layout, after its transform."""
     if isinstance(spec, list):
-        return tuple(argument(item, values) for item in spec)
+        return tuple(argument(item, values, convert) for item in spec)
     if spec.startswith(LITERAL):
         return ast.literal_eval(spec[len(LITERAL):])
-    if spec.startswith(ONES_LIKE):
-        return np.ones_like(values[spec[len(ONES_LIKE):]])
-    return values[spec]
+    transform, _, name = spec.rpartition(SEPARATOR)
+    value = TRANSFORMS[transform](values[name]) if transform else values[name]
+    return value if convert is None else convert(name, value)
+
+
+def _as_contract(result: Any, table: dict[str, Any], values: dict[str, Any]) -> Any:
+    """What the learner returned, as the contract's result: picked from its tuple, keys dropped, items multiplied
+    back by m, placed in the contract's tuple, and in the contract's layout (the module docstring's keys)."""
+    result = _dropped(_picked(result, table.get("returns"), table["name"]), tuple(table.get("drop_keys", ())))
+    result = _times_m(result, table.get("times_m", []), table["args"], values)
+    if table.get("result_item") is not None:
+        index, length = table["result_item"]
+        result = tuple(result if item == index else None for item in range(length))
+    if table.get("layout") is not None:
+        result = layout.result(result, table["layout"]["result"], table["layout"]["bias"])
+    return result
+
+
+def _converter(roles: dict[str, Any] | None) -> Converter | None:
+    """For a row-major function (``roles``: its layout entry), the conversion of its named arguments."""
+    if roles is None:
+        return None
+    return lambda name, value: layout.to_learner(value, roles["arguments"].get(name), roles["bias"])
+
+
+def _times_m(result: Any, items: list[int], specs: list[Any], values: dict[str, Any]) -> Any:
+    """``result`` with its ``items`` multiplied by the m that the ``over_m`` ARG among ``specs`` divided by (a
+    result that is not a tuple long enough is handed over as it is, for the spec to report)."""
+    if not items or not isinstance(result, (tuple, list)) or len(result) <= max(items):
+        return result
+    m = next(np.shape(values[name])[-1] for spec in specs if isinstance(spec, str)
+             for transform, _, name in [spec.rpartition(SEPARATOR)] if transform == OVER_M)
+    return tuple(item * m if index in items else item for index, item in enumerate(result))
 
 
 def _picked(result: Any, returns: Any, own: str) -> Any:

@@ -24,6 +24,9 @@ EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 # not run for a reason outside the submission (torch not installed; an assignment profile's API cannot meet the
 # requirement, nnspec.profiles.applicability): reported, not scored, never blocking
 UNCOUNTED = ("skipped", "not applicable")
+# The chapter tables' columns (terminal, markdown, HTML): a status and its heading in the terminal's narrow table.
+TABLE_COLUMNS = (("passed", "passed"), ("failed", "failed"), ("blocked", "blocked"),
+                 ("not implemented", "not impl."), ("skipped", "skipped"), ("not applicable", "n/a"))
 TERMINAL_MESSAGE_LINES = 40  # a failure's message is cut after this many lines on the terminal (full in --json)
 REPORT_MESSAGE_CHARS = 2 * escape.MESSAGE_CHARS  # a requirement's message: the call, the error and its traceback
 COLOURS = {"passed": "32", "failed": "31", "blocked": "35", "not implemented": "33", "skipped": "36", "not run": "90",
@@ -141,13 +144,12 @@ def terminal(report: Report, colour: bool = False) -> str:
     lines.append(f"score: {points_text(report.score)} / {points_text(report.max_score)} points ({percent:.1f}%)   " +
                  ", ".join(f"{counts[status]} {status}" for status in STATUSES if counts[status]))
     lines.append("")
-    lines.append(f"{'chapter':<18}{'passed':>8}{'failed':>8}{'blocked':>9}{'not impl.':>11}{'skipped':>9}"
-                 f"{'points':>12}")
+    lines.append(f"{'chapter':<18}" + "".join(f"{heading:>{len(heading) + 2}}" for _, heading in TABLE_COLUMNS)
+                 + f"{'points':>12}")
     for chapter, chapter_counts, points, max_points in chapter_rows(report.visible()):
-        lines.append(f"{chapter:<18}{chapter_counts['passed']:>8}{chapter_counts['failed']:>8}"
-                     f"{chapter_counts['blocked']:>9}{chapter_counts['not implemented']:>11}"
-                     f"{chapter_counts['skipped']:>9}"
-                     f"{points_text(points) + '/' + points_text(max_points):>12}")
+        lines.append(f"{chapter:<18}" + "".join(f"{chapter_counts[status]:>{len(heading) + 2}}"
+                                               for status, heading in TABLE_COLUMNS)
+                     + f"{points_text(points) + '/' + points_text(max_points):>12}")
     lines += _terminal_problems(report, colour)
     hidden = [item for item in report.scored if item.policy.hidden]
     if hidden:
@@ -320,11 +322,11 @@ def markdown(report: Report) -> str:
             + "\n"
     lines += [f"**Score: {points_text(report.score)} / {points_text(report.max_score)}** "
               f"(exit code {report.exit_code})", "",
-              "| chapter | passed | failed | blocked | not implemented | points |",
-              "| --- | ---: | ---: | ---: | ---: | ---: |"]
+              "| chapter | " + " | ".join(status for status, _ in TABLE_COLUMNS) + " | points |",
+              "| --- |" + " ---: |" * (len(TABLE_COLUMNS) + 1)]
     for chapter, counts, points, max_points in chapter_rows(report.visible()):
-        lines.append(f"| {chapter} | {counts['passed']} | {counts['failed']} | {counts['blocked']} | "
-                     f"{counts['not implemented']} | {points_text(points)}/{points_text(max_points)} |")
+        lines.append(f"| {chapter} | " + " | ".join(str(counts[status]) for status, _ in TABLE_COLUMNS)
+                     + f" | {points_text(points)}/{points_text(max_points)} |")
     blocked = blocked_lines(report)
     if blocked:
         lines += ["", "Blocked (not run, 0 points: fix the failed requirement first):", "",

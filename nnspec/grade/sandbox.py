@@ -46,8 +46,8 @@ FALLBACK_WARNING = ("the submission ran without the operating system's sandbox (
 NOBODY = 65534  # the unprivileged uid and gid the sandbox runs as when the grader is root
 INSIDE = Path("/sandbox")  # where the view appears inside the sandbox
 # the nnspec/grade/ files the worker runs
-RUNTIME_FILES = ("worker.py", "wire.py", "limits.py", "loader.py", "mapping.py", "drivers.py", "adapters/__init__.py",
-                 "adapters/course_optimizers.py", "adapters/documents_004.py")
+RUNTIME_FILES = ("worker.py", "wire.py", "limits.py", "loader.py", "mapping.py", "layout.py", "drivers.py",
+                 "adapters/__init__.py", "adapters/course_optimizers.py", "adapters/documents_004.py")
 SYSTEM_LIBRARIES = ("/lib", "/lib32", "/lib64", "/usr/lib", "/usr/lib32", "/usr/lib64")
 MAX_SUBMISSION_BYTES = 64 * 2**20  # a submission's private copy (a package folder's files together)
 PROBE_TIMEOUT_S = 30.0

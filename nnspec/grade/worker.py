@@ -40,13 +40,14 @@ from typing import Any
 
 import numpy as np
 
-from nnspec.grade import drivers, loader, mapping, wire
+from nnspec.grade import drivers, layout, loader, mapping, wire
 from nnspec.grade import limits as limits_module
 
 # Exceptions after which the worker's state cannot be trusted: it answers, then exits and is restarted.
 FATAL = (RecursionError, MemoryError)
 WORKER_FILES = frozenset(str(Path(path).resolve()) for path in (
-    __file__, wire.__file__, limits_module.__file__, loader.__file__, drivers.__file__, mapping.__file__))
+    __file__, wire.__file__, limits_module.__file__, loader.__file__, drivers.__file__, mapping.__file__,
+    layout.__file__))
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 
 

@@ -5,7 +5,8 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
 
     [profile]
     description = "one line, for `nnspec profiles`"
-    layout = "column-major"            # the only layout the mapping handles today
+    layout = "column-major"            # or "row-major": samples as rows, W (n_in, n_out) (nnspec.grade.layout)
+    bias_shape = "(1, n)"              # a row-major assignment's biases: "(1, n)" or "(n,)"
     adapter = ""                       # optional: a module with adapt(module) -> {contract name: function}, and
     adapter_functions = []             #   the names it returns: a built-in one (nnspec.grade.adapters) or one on
                                        #   the worker's path ([worker] paths)
@@ -20,13 +21,17 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
     fixed = {hidden_activation = "relu", output_activation = "sigmoid"}   # the choices it pins ("=None": None)
     returns = 0                        # optional: pick from the tuple it returns
     drop_keys = ["dA"]                 # optional: dict keys to leave out of its result
+    times_m = [0]                      # optional: result items multiplied back by the m an "over_m:" ARG divided by
+    result_item = 0                    # optional: it returns only this item of the contract's tuple (others: None)
     signature = "(X, params)"          # optional: its parameter list in `nnspec starter --profile` (else made)
+    layout = "row-major"               # optional: this function's own layout (and bias_shape), if not the profile's
 
 Every contract parameter the learner's function does not take is pinned: to its ``fixed`` value, else to the
 contract's default, unless listed in ``ignore`` (taken and dropped: the assignment's function has its own way,
 whose consequences are a convention). A function of the adapter may have a table too: only its ``args``, ``fixed``
 and ``ignore`` are read, to say which choices the adapter's function pins (it is not mapped, and has no stub in the
 starter). What a profile cannot make of a call is decided by ``applicability``.
+Under a row-major layout, each argument and result is converted by its role in the contract (spec/layout.py).
 Only the mapping (``Profile.mapping``: data) goes to the worker, which applies it (``nnspec.grade.mapping``).
 """
 
@@ -40,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nnspec.grade.mapping import OVER_M, SEPARATOR, TRANSFORMS
+from spec import layout as roles
 from spec.contract import FUNCTIONS
 from spec.needs import contract_parameters, conventions
 
@@ -50,10 +57,14 @@ else:  # pragma: no cover - Python 3.10
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 SECTIONS = {"profile", "conventions", "functions"}
-PROFILE_KEYS = {"description", "layout", "adapter", "adapter_functions"}
-FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "signature"}
+LAYOUT_KEYS = {"layout", "bias_shape"}  # in [profile], and in a function's table for that function alone
+PROFILE_KEYS = {"description", "adapter", "adapter_functions"} | LAYOUT_KEYS
+FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "times_m", "result_item",
+                 "signature"} | LAYOUT_KEYS
 LITERAL_PREFIX = "="  # an ARG or a fixed value written as a Python literal: "=None"
-LAYOUTS = ("column-major",)
+COLUMN_MAJOR, ROW_MAJOR = "column-major", "row-major"
+LAYOUTS = (COLUMN_MAJOR, ROW_MAJOR)
+BIAS_SHAPES = ("(1, n)", "(n,)")  # a row-major assignment's biases (nnspec.grade.layout)
 
 
 class ProfileError(ValueError):
@@ -71,6 +82,7 @@ class Profile:
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     adapter: str = ""
     adapter_functions: tuple[str, ...] = ()
+    layout: dict[str, str] = field(default_factory=dict)  # [profile] layout and bias_shape, as given
 
     def has(self, function: str) -> bool:
         return function in self.functions or function in self.adapter_functions
@@ -92,6 +104,12 @@ class Profile:
                 pinned[parameter.name] = parameter.default
         return pinned
 
+    def layout_of(self, function: str) -> tuple[str, str]:
+        """(layout, bias shape) of ``function``: its table's, else the profile's, else column-major and (1, n)."""
+        table = self.functions.get(function, {})
+        return (table.get("layout", self.layout.get("layout", COLUMN_MAJOR)),
+                table.get("bias_shape", self.layout.get("bias_shape", BIAS_SHAPES[0])))
+
     def mapping(self) -> dict[str, Any]:
         """What the worker needs (``nnspec.grade.mapping``): plain data."""
         functions = {}
@@ -104,8 +122,25 @@ class Profile:
             functions[name] = {"name": table.get("name", name), "parameters": parameters,
                                "args": table.get("args", [p[0] for p in parameters]),
                                "kwargs": table.get("kwargs", {}), "returns": table.get("returns"),
-                               "drop_keys": table.get("drop_keys", [])}
+                               "drop_keys": table.get("drop_keys", []), "times_m": table.get("times_m", []),
+                               "result_item": _result_item(name, table), "layout": self._roles(name)}
         return {"adapter": self.adapter, "functions": functions}
+
+    def _roles(self, function: str) -> dict[str, Any] | None:
+        """A row-major function's roles (spec/layout.py) and bias shape, for ``nnspec.grade.layout``; None when
+        it is column-major."""
+        layout, bias_shape = self.layout_of(function)
+        if layout == COLUMN_MAJOR:
+            return None
+        return {"arguments": roles.ARGUMENTS.get(function, {}), "result": roles.RESULTS.get(function),
+                "bias": bias_shape}
+
+
+def _result_item(function: str, table: dict[str, Any]) -> list[int] | None:
+    """[index, length of the contract's tuple] for a function that returns only one item of it, else None."""
+    if "result_item" not in table:
+        return None
+    return [table["result_item"], len(roles.RESULTS[function])]
 
 
 def literal(value: Any) -> Any:
@@ -114,14 +149,25 @@ def literal(value: Any) -> Any:
 
 
 def _names(specs: list[Any]) -> list[str]:
-    """The contract parameters a list of mapping ARGs reads (nested lists included; ``ones_like:NAME`` reads NAME)."""
-    names: list[str] = []
+    """The contract parameters a list of mapping ARGs reads (nested lists included; ``TRANSFORM:NAME`` reads NAME)."""
+    return [name for _, name in _parts(specs)]
+
+
+def _transforms(specs: list[Any]) -> list[str]:
+    """The transforms a list of mapping ARGs names (``TRANSFORM:NAME``)."""
+    return [transform for transform, _ in _parts(specs) if transform]
+
+
+def _parts(specs: list[Any]) -> list[tuple[str, str]]:
+    """(transform or "", contract parameter) of every ARG that names one, nested lists included."""
+    parts: list[tuple[str, str]] = []
     for spec in specs:
         if isinstance(spec, list):
-            names += _names(spec)
+            parts += _parts(spec)
         elif isinstance(spec, str) and not spec.startswith(LITERAL_PREFIX):
-            names.append(spec.removeprefix("ones_like:"))
-    return names
+            transform, _, name = spec.rpartition(SEPARATOR)
+            parts.append((transform, name))
+    return parts
 
 
 def builtin() -> dict[str, Path]:
@@ -147,8 +193,7 @@ def parse(data: dict[str, Any], name: str, source: str) -> Profile:
     _check(set(data), SECTIONS, f"the profile {source}")
     head = data.get("profile", {})
     _check(set(head), PROFILE_KEYS, "[profile]")
-    if head.get("layout", LAYOUTS[0]) not in LAYOUTS:
-        raise ProfileError(f"[profile] layout must be one of {', '.join(LAYOUTS)}, got {head['layout']!r}")
+    _check_layout(head, "[profile]")
     known = conventions()
     for key, value in data.get("conventions", {}).items():
         if key not in known:
@@ -163,13 +208,32 @@ def parse(data: dict[str, Any], name: str, source: str) -> Profile:
     if unknown:
         raise ProfileError(f"[profile] adapter_functions names {', '.join(unknown)}, not contract functions")
     return Profile(name, source, str(head.get("description", "")), dict(data.get("conventions", {})), functions,
-                   str(head.get("adapter", "")), adapter_functions)
+                   str(head.get("adapter", "")), adapter_functions,
+                   {key: str(head[key]) for key in sorted(LAYOUT_KEYS) if key in head})
+
+
+def _check_layout(table: dict[str, Any], where: str) -> None:
+    for key, allowed in (("layout", LAYOUTS), ("bias_shape", BIAS_SHAPES)):
+        if table.get(key, allowed[0]) not in allowed:
+            raise ProfileError(f"{where} {key} must be one of {', '.join(allowed)}, got {table[key]!r}")
 
 
 def _check_function(function: str, table: dict[str, Any]) -> None:
     if function not in FUNCTIONS:
         raise ProfileError(f"[functions.{function}]: {function} is not a contract function (spec/contract.py)")
     _check(set(table), FUNCTION_KEYS, f"[functions.{function}]")
+    _check_layout(table, f"[functions.{function}]")
+    specs = table.get("args", []) + list(table.get("kwargs", {}).values())
+    unknown = sorted(set(_transforms(specs)) - set(TRANSFORMS))
+    if unknown:
+        raise ProfileError(f"[functions.{function}] uses the transform(s) {', '.join(unknown)}; known: "
+                           f"{', '.join(TRANSFORMS)}")
+    items = roles.RESULTS.get(function)
+    if "result_item" in table and not (isinstance(items, list) and table["result_item"] in range(len(items))):
+        raise ProfileError(f"[functions.{function}] result_item must be an item of the tuple the contract's "
+                           f"{function} returns")
+    if table.get("times_m") and OVER_M not in _transforms(specs):
+        raise ProfileError(f"[functions.{function}] times_m needs an \"{OVER_M}:\" ARG (the m it multiplies by)")
     parameters = set(contract_parameters(function).parameters)
     named = _names(table.get("args", [])) + _names(list(table.get("kwargs", {}).values())) \
         + list(table.get("fixed", {})) + list(table.get("ignore", []))

@@ -7,7 +7,8 @@ Before anything runs (``not_applicable``), a requirement is not applicable when
 - a choice the profile pins (``Profile.pinned``) takes, in every one of its calls, another value.
 
 While it runs (``unmappable``), a single call the profile cannot make (a function it lacks, a pinned choice with
-another value) skips that case as not applicable: the requirement is graded on its other cases, and is not
+another value, an array of samples that is not 2-D for a row-major function, which has no rows to take as samples)
+skips that case as not applicable: the requirement is graded on its other cases, and is not
 applicable when none is left. Both are the grader's decisions, made in the grader: nothing the submission's
 process says can make a requirement not applicable.
 """
@@ -19,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from nnspec.profiles import Profile
-from spec import needs
+from nnspec.profiles import COLUMN_MAJOR, Profile
+from spec import layout, needs
 from spec.needs import contract_parameters
 
 NOT_APPLICABLE = "not applicable: "  # the skip reason's prefix (the report's status "not applicable")
@@ -82,6 +83,19 @@ def unmappable(profile: Profile, name: str, args: tuple[Any, ...], kwargs: dict[
         if not _same(value, given):
             return f"the assignment's {profile.functions[name].get('name', name)} always has {parameter}={value!r}, " \
                    f"and this case calls {name} with {parameter}={_short(given)}"
+    return _not_rows(profile, name, bound.arguments)
+
+
+def _not_rows(profile: Profile, name: str, arguments: dict[str, Any]) -> str:
+    """Why a row-major function cannot take this call: an array of samples (spec/layout.py) that is not 2-D has
+    no rows to take as its samples."""
+    if profile.layout_of(name)[0] == COLUMN_MAJOR:
+        return ""
+    for parameter, role in layout.ARGUMENTS.get(name, {}).items():
+        value = arguments.get(parameter)
+        if role == layout.SAMPLES and isinstance(value, np.ndarray) and value.ndim != 2:
+            return f"the assignment's {profile.functions[name].get('name', name)} takes samples as the rows of a " \
+                   f"2-D array, and this case calls {name} with {parameter} of shape {value.shape}"
     return ""
 
 
@@ -95,7 +109,25 @@ def _bce_rows(name: str, arguments: dict[str, Any]) -> str:
     return ""
 
 
-CALL_RULES = {"bce_rows": _bce_rows}  # spec/conventions.toml's "calls": the calls a convention decides
+def _float32_inputs(name: str, arguments: dict[str, Any]) -> str:
+    """A call with a float32 array among its arguments (or in a dict or tuple of them): under a float64-only
+    assignment its result's precision is the assignment's own."""
+    if any(_has_float32(value) for value in arguments.values()):
+        return f"this case calls {name} with float32 arrays"
+    return ""
+
+
+def _has_float32(value: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.dtype == np.float32
+    if isinstance(value, dict):
+        return any(_has_float32(item) for item in value.values())
+    if isinstance(value, (tuple, list)):
+        return any(_has_float32(item) for item in value)
+    return False
+
+
+CALL_RULES = {"bce_rows": _bce_rows, "float32_inputs": _float32_inputs}  # spec/conventions.toml's "calls"
 
 
 def _call_rules(profile: Profile) -> list[tuple[str, str]]:

@@ -2,7 +2,8 @@
 
 Each function the profile maps gets the learner's name, the assignment's signature (the table's ``signature``, else
 one made from its ``args`` and ``kwargs``: a contract parameter keeps its name, a list of them is a ``cache``, a
-``ones_like:`` argument is the upstream gradient ``dA``), a docstring saying which contract function it is graded as,
+``ones_like:`` argument is the upstream gradient ``dA``, a ``sigmoid:`` or ``tanh:`` one the activation ``a``), a
+docstring saying which contract function it is graded as,
 with what pinned and what it returns, and ``raise NotImplementedError``.
 """
 
@@ -11,14 +12,18 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from nnspec.profiles import LITERAL_PREFIX, Profile
+from nnspec.grade.mapping import SEPARATOR
+from nnspec.profiles import COLUMN_MAJOR, LITERAL_PREFIX, Profile
 from nnspec.starter import Stub, contract_text
+from spec import layout as roles
 from spec.contract import FUNCTIONS, SIGNATURES
 from spec.needs import contract_parameters
 
 CHAPTER_OF = {name: chapter for chapter, functions in SIGNATURES.items() for name in functions}
-UPSTREAM = "dA"  # the name of a ones_like: argument: the upstream gradient a backward step multiplies
 CACHE = "cache"  # the name of an argument built from several contract arguments
+NAMED = {"ones_like": "dA", "sigmoid": "a", "tanh": "a"}  # the parameter a transformed ARG is (dA: the upstream
+# gradient a backward step multiplies; a: an activation); other transforms keep the contract parameter's name
+SHOWN = {"ones_like": "np.ones_like({})", "sigmoid": "sigmoid({})", "tanh": "np.tanh({})", "over_m": "{} / m"}
 
 
 def stubs(profile: Profile, chapters: list[str] | None = None) -> list[Stub]:
@@ -39,6 +44,9 @@ def stubs(profile: Profile, chapters: list[str] | None = None) -> list[Stub]:
             lines.append("Only for " + ", ".join(f"{key}={value!r}" for key, value in pinned.items()) + ".")
         if table.get("returns") is not None:
             lines.append(f"Returns a tuple; item {table['returns']} is the contract's result.")
+        layout, bias_shape = profile.layout_of(name)
+        if layout != COLUMN_MAJOR and name in roles.ARGUMENTS:
+            lines.append(f"Row-major: samples are rows, W is (n_in, n_out), biases are {bias_shape}.")
         result.append(Stub(own, signature, CHAPTER_OF[name], "\n".join(lines)))
     return result
 
@@ -64,14 +72,16 @@ def call(own: str, table: dict[str, Any]) -> str:
 def _argument(spec: Any) -> str:
     if isinstance(spec, list):
         return "(" + ", ".join(_argument(item) for item in spec) + ")"
-    if spec.startswith("ones_like:"):
-        return f"np.ones_like({spec.removeprefix('ones_like:')})"
-    return str(spec.removeprefix(LITERAL_PREFIX))
+    if spec.startswith(LITERAL_PREFIX):
+        return str(spec.removeprefix(LITERAL_PREFIX))
+    transform, _, name = spec.rpartition(SEPARATOR)
+    return SHOWN[transform].format(name) if transform else name
 
 
 def _parameter(spec: Any, index: int) -> str:
     if isinstance(spec, list):
         return CACHE
-    if spec.startswith("ones_like:"):
-        return UPSTREAM
-    return f"arg{index}" if spec.startswith(LITERAL_PREFIX) else str(spec)
+    if spec.startswith(LITERAL_PREFIX):
+        return f"arg{index}"
+    transform, _, name = spec.rpartition(SEPARATOR)
+    return NAMED.get(transform, name)
