@@ -102,6 +102,8 @@ BUGS = [
      "        self.w = np.zeros(len(self.w))\n        for _ in range(epochs):", "PER-UPDATE-RULE"),
     ("documents-004", "MLP.predict's argmax over the samples", "np.argmax(self.forward(X), axis=1)",
      "np.argmax(self.forward(X), axis=0)", "NET-PREDICT-ARGMAX"),
+    ("documents-004", "softmax summed over the samples", "e / np.sum(e, axis=1, keepdims=True)",
+     "e / np.sum(e, axis=0, keepdims=True)", "ACT-SOFTMAX-SUMS-TO-ONE"),
     ("documents-004", "numerical_gradient leaves x nudged", "        x[index] = kept\n", "",
      "GC-NUMERICAL-GRADIENT-RESTORES-X"),
     pytest.param("documents-004", "MLP.backward masks with the activation's input of the wrong layer",
@@ -121,7 +123,8 @@ NOT_APPLICABLE = {
                           "WE-002-ROW-MAJOR-BACKPROP": "hidden_activation='sigmoid'"},
     "documents-004": {"NET-PREDICT-THRESHOLD": "output_activation='softmax'", "NET-INIT-ZEROS": "method='he'",
                       "NET-INIT-DETERMINISTIC": "init_seeding", "NET-UPDATE-RULE": "none of update_parameters",
-                      "WE-004-BACKPROP-2LAYER": "hidden_activation='relu'", "ACT-TANH-VALUES": "none of tanh"},
+                      "WE-004-BACKPROP-2LAYER": "hidden_activation='relu'", "ACT-TANH-VALUES": "none of tanh",
+                      "LOSS-CE-FLOOR": "convention ce_clip"},
 }
 
 
