@@ -1,5 +1,6 @@
 """`nnspec package ... --profile`: a built-in profile is named in the package, a profile file is bundled (inline in
-the GitHub workflow), and a profile whose adapter module a package cannot carry is refused, saying why."""
+the GitHub workflow), a built-in adapter comes with nnspec, and a profile whose adapter module a package cannot carry
+(an instructor's) is refused, saying why."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ COURSE = REPOSITORY / "nnspec" / "profiles" / "course-api.toml"
 
 def test_a_builtin_profile_is_named_and_a_file_is_bundled() -> None:
     assert profile_choice("course-api") == ("course-api", None)
+    assert profile_choice("documents-004") == ("documents-004", None), "its adapter is built in"
     assert profile_choice(str(COURSE)) == (None, COURSE)
     assert profile_choice(None) == (None, None)
 

@@ -33,7 +33,8 @@ from spec.requirements import CHAPTERS
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "examples" / "profiles"
 CORRECT = {"course-api": SAMPLES / "course_correct.py", "documents-000-001": SAMPLES / "documents_correct.py",
-           "documents-002-003": ROOT / "tests" / "profiles" / "documents_002_003_correct.py"}
+           "documents-002-003": ROOT / "tests" / "profiles" / "documents_002_003_correct.py",
+           "documents-004": ROOT / "tests" / "profiles" / "documents_004_correct.py"}
 NOTEBOOKS = {"document-001-autograd": ROOT / "tests" / "profiles" / "pytorch_autograd_correct.ipynb"}  # needs torch:
 # graded in tests/test_autograd_exercise.py
 LIMITS = Limits(call_timeout=20.0)
@@ -89,6 +90,27 @@ BUGS = [
     pytest.param("documents-002-003", "hidden error without dsigmoid", "dZ = dA * dsigmoid(A)",
                  "dZ = dA * (dsigmoid(A) if l == len(cache) else 1.0)", "WE-003-BACKPROP-221",
                  marks=pytest.mark.corpus),
+    ("course-api", "Adam without bias correction", "alpha * v_corrected / (np.sqrt(s_corrected) + epsilon)",
+     "alpha * v / (np.sqrt(s) + epsilon)", "OPT-ADAM-TRAJECTORY"),
+    ("course-api", "RMSProp without the square root", "alpha * grad / (np.sqrt(s) + epsilon)",
+     "alpha * grad / (s + epsilon)", "OPT-RMSPROP-TRAJECTORY"),
+    pytest.param("documents-004", "MLP.backward's delta without /N", "delta = (self.probs - y_true) / n",
+                 "delta = self.probs - y_true", "NET-BACKWARD-GRADCHECK", marks=pytest.mark.corpus),  # ~30 s
+    ("documents-004", "relu'(0) = 1", "np.where(z > 0, np.ones_like(z)", "np.where(z >= 0, np.ones_like(z)",
+     "ACT-RELU-DERIVATIVE-AT-ZERO"),
+    ("documents-004", "Perceptron updates b with the wrong sign", "self.b = self.b + self.lr * error",
+     "self.b = self.b - self.lr * error", "PER-UPDATE-RULE"),
+    ("documents-004", "Perceptron.train starts again from w = 0", "        for _ in range(epochs):",
+     "        self.w = np.zeros(len(self.w))\n        for _ in range(epochs):", "PER-UPDATE-RULE"),
+    ("documents-004", "MLP.predict's argmax over the samples", "np.argmax(self.forward(X), axis=1)",
+     "np.argmax(self.forward(X), axis=0)", "NET-PREDICT-ARGMAX"),
+    ("documents-004", "softmax summed over the samples", "e / np.sum(e, axis=1, keepdims=True)",
+     "e / np.sum(e, axis=0, keepdims=True)", "ACT-SOFTMAX-SUMS-TO-ONE"),
+    ("documents-004", "numerical_gradient leaves x nudged", "        x[index] = kept\n", "",
+     "GC-NUMERICAL-GRADIENT-RESTORES-X"),
+    pytest.param("documents-004", "MLP.backward masks with the activation's input of the wrong layer",
+                 "relu_derivative(self.scores[i - 1])", "relu_derivative(self.scores[i])",
+                 "NET-BACKWARD-GRADCHECK", marks=pytest.mark.corpus),
 ]
 # What each built-in profile cannot meet: the checks below name a few of each kind (function, pinned choice,
 # convention) rather than all ~150, which `nnspec grade --profile NAME --json` lists in full.
@@ -101,6 +123,10 @@ NOT_APPLICABLE = {
     "documents-002-003": {"NET-INIT-XAVIER-VARIANCE": "method='he'", "LOSS-BCE-VALUE": "none of binary_cross",
                           "NET-TRAIN-DECREASES": "none of train", "WE-004-MLP-FORWARD": "hidden_activation='sigmoid'",
                           "WE-002-ROW-MAJOR-BACKPROP": "hidden_activation='sigmoid'"},
+    "documents-004": {"NET-PREDICT-THRESHOLD": "output_activation='softmax'", "NET-INIT-ZEROS": "method='he'",
+                      "NET-INIT-DETERMINISTIC": "init_seeding", "NET-UPDATE-RULE": "none of update_parameters",
+                      "WE-004-BACKPROP-2LAYER": "hidden_activation='relu'", "ACT-TANH-VALUES": "none of tanh",
+                      "LOSS-CE-FLOOR": "convention ce_clip"},
 }
 
 
@@ -385,6 +411,99 @@ def test_an_instructors_adapter_runs_in_the_worker(tmp_path: Path) -> None:
         "ACT-SIGMOID-DERIVATIVE"].status == "failed"
 
 
+# --- the built-in adapters ------------------------------------------------------------------------------------------
+
+IN_PLACE_CLASSES = '''
+import numpy as np
+
+class MLP:
+    def __init__(self, layer_sizes, lr=0.001):
+        self.lr = lr
+        self.weights = [np.random.randn(a, b) for a, b in zip(layer_sizes[:-1], layer_sizes[1:])]
+        self.biases = [np.zeros((1, b)) for b in layer_sizes[1:]]
+
+    def forward(self, X):
+        self.a = [X]
+        for i, (W, b) in enumerate(zip(self.weights, self.biases)):
+            z = self.a[-1] @ W + b
+            if i < len(self.weights) - 1:
+                self.a.append(np.maximum(z, 0))
+            else:
+                e = np.exp(z - z.max(axis=1, keepdims=True))
+                self.a.append(e / e.sum(axis=1, keepdims=True))
+        return self.a[-1]
+
+    def backward(self, y_true):
+        delta = (self.a[-1] - y_true) / y_true.shape[0]
+        for i in reversed(range(len(self.weights))):
+            dW, db = self.a[i].T @ delta, delta.sum(axis=0, keepdims=True)
+            delta = (delta @ self.weights[i].T) * (self.a[i] > 0)
+            self.weights[i] -= self.lr * dW
+            self.biases[i] -= self.lr * db
+
+    def predict(self, X):
+        return np.argmax(self.forward(X), axis=1)
+
+class Perceptron:
+    def __init__(self, n_features, lr=0.01):
+        self.w, self.b, self.lr = np.zeros(n_features), 0.0, lr
+
+    def predict(self, x):
+        return 1 if self.w @ x + self.b > 0 else 0
+
+    def train(self, X, y, epochs=100):
+        for _ in range(epochs):
+            for xi, yi in zip(X, y):
+                error = yi - self.predict(xi)
+                self.w += self.lr * error * xi
+                self.b += self.lr * error
+'''
+
+
+def test_the_documents_004_adapter_is_the_contract_in_columns_and_pure() -> None:
+    """The class adapter, outside the worker: forward, backward (gradients read off the class's own update, which
+    here is in place) and the perceptron agree with the reference, and no argument changes."""
+    import reference
+    from nnspec.grade.adapters import documents_004
+    learner = types.ModuleType("learner")
+    exec(IN_PLACE_CLASSES, learner.__dict__)
+    adapted = documents_004.adapt(learner)
+    rng = np.random.default_rng(4)
+    parameters = reference.initialize_parameters([3, 4, 2], "he", 4)
+    parameters["b1"] = rng.normal(size=(4, 1))
+    X, Y = rng.normal(size=(3, 5)), np.eye(2)[:, rng.integers(0, 2, 5)]
+    kept = {name: value.copy() for name, value in parameters.items()}
+    AL, caches = adapted["forward"](X, parameters, "relu", "softmax")
+    expected_AL, expected_caches = reference.forward(X, parameters, "relu", "softmax")
+    np.testing.assert_allclose(AL, expected_AL, rtol=1e-12)
+    grads = adapted["backward"](AL, Y, caches, "relu", "softmax", "categorical_cross_entropy")
+    expected = reference.backward(expected_AL, Y, expected_caches, "relu", "softmax", "categorical_cross_entropy")
+    assert sorted(grads) == sorted(expected)
+    for name, value in expected.items():
+        np.testing.assert_allclose(grads[name], value, rtol=1e-9, atol=1e-15, err_msg=name)
+    np.testing.assert_array_equal(adapted["predict"](X, parameters, "relu", "softmax"), np.argmax(expected_AL, 0))
+    for name, value in kept.items():
+        np.testing.assert_array_equal(parameters[name], value, err_msg=f"{name} changed")
+    w, x = np.array([0.5, -1.0]), np.array([1.0, 1.0])
+    np.testing.assert_allclose(adapted["perceptron_update"](w, 0.25, x, 1, 0.5)[0],
+                               reference.perceptron_update(w, 0.25, x, 1, 0.5)[0])
+    np.testing.assert_array_equal(w, [0.5, -1.0])
+    X_and, y_and = np.array([[0, 0, 1, 1], [0, 1, 0, 1]]), np.array([0, 0, 0, 1])
+    np.testing.assert_allclose(adapted["perceptron_train"](X_and, y_and, 0.1, 20)[0],
+                               reference.perceptron_train(X_and, y_and, 0.1, 20)[0])
+    with pytest.raises(ValueError, match="hidden_activation must be 'relu'"):
+        adapted["forward"](X, parameters, "tanh", "softmax")
+
+
+def test_the_course_optimizer_adapter_names_a_wrong_return() -> None:
+    from nnspec.grade.adapters import course_optimizers
+    learner = types.ModuleType("learner")
+    learner.update_variables_momentum = lambda alpha, beta1, var, grad, v: var - alpha * grad  # forgot v
+    step = course_optimizers.adapt(learner)["sgd_momentum_update"]
+    with pytest.raises(TypeError, match=r"must return a tuple of 2 arrays \(the variable and its 1 moment"):
+        step({"W1": np.ones((2, 2))}, {"dW1": np.ones((2, 2))}, None, 0.1)
+
+
 # --- not applicable in every report --------------------------------------------------------------------------------
 
 def test_not_applicable_is_reported_everywhere_and_never_counted() -> None:
@@ -442,7 +561,8 @@ def test_the_needs_table_is_what_the_spec_calls() -> None:
 def test_a_profiles_starter_has_the_assignments_own_functions(tmp_path: Path, profile: str) -> None:
     from nnspec.profiles import starter
     stubs = starter.stubs(profiles.load(profile))
-    own = {table.get("name", name) for name, table in profiles.load(profile).functions.items()}
+    own = {table.get("name", name) for name, table in profiles.load(profile).functions.items()
+           if name not in profiles.load(profile).adapter_functions}
     assert {stub.name for stub in stubs} == own
     sample = types.ModuleType("sample")
     exec(CORRECT[profile].read_text(), sample.__dict__)

@@ -153,3 +153,27 @@ def predict(X, y, parameters):
     p = (probas > 0.5).astype(int)
     print("Accuracy: " + str(np.mean(p == y)))
     return p
+
+
+def update_variables_momentum(alpha, beta1, var, grad, v):
+    """Gradient descent with momentum on one variable: returns the updated (var, v)."""
+    v = beta1 * v + (1 - beta1) * grad
+    var = var - alpha * v
+    return var, v
+
+
+def update_variables_RMSProp(alpha, beta2, epsilon, var, grad, s):
+    """RMSProp on one variable: returns the updated (var, s)."""
+    s = beta2 * s + (1 - beta2) * grad ** 2
+    var = var - alpha * grad / (np.sqrt(s) + epsilon)
+    return var, s
+
+
+def update_variables_Adam(alpha, beta1, beta2, epsilon, var, grad, v, s, t):
+    """Adam on one variable at step t (from 1), with bias correction: returns the updated (var, v, s)."""
+    v = beta1 * v + (1 - beta1) * grad
+    s = beta2 * s + (1 - beta2) * grad ** 2
+    v_corrected = v / (1 - beta1 ** t)
+    s_corrected = s / (1 - beta2 ** t)
+    var = var - alpha * v_corrected / (np.sqrt(s_corrected) + epsilon)
+    return var, v, s

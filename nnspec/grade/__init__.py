@@ -29,11 +29,11 @@ Design, in one paragraph per decision:
   libraries``, import names, NumPy and SciPy by default; each library's folder and its ``NAME.libs``, never the
   site-packages around them, which holds nnspec's editable-install finder for ``reference`` and ``spec``), the
   files and folders ``[worker] paths`` adds (an instructor's adapter module), the worker runtime (``worker``,
-  ``wire``, ``limits``, ``loader``, ``mapping``, ``layout``, ``values``: copied on their own as a package
-  ``nnspec.grade`` whose ``__path__`` is emptied before the submission loads) and a private copy of the one
-  submission (a .py file alone; a package folder with no link that leaves it). To let a submission use PyTorch, list
-  ``torch`` and the libraries it imports (a profile's ``libraries`` does it). This holds in both isolations: hiding
-  the answer key is a matter of paths, not of namespaces.
+  ``wire``, ``limits``, ``loader``, ``mapping``, ``layout``, ``values``, the built-in ``adapters``: copied on their
+  own as a package ``nnspec.grade`` whose ``__path__`` is emptied before the submission loads) and a private copy of
+  the one submission (a .py file alone; a package folder with no link that leaves it). To let a submission use
+  PyTorch, list ``torch`` and the libraries it imports (a profile's ``libraries`` does it). This holds in both
+  isolations: hiding the answer key is a matter of paths, not of namespaces.
 - The operating system confines the worker (``sandbox``): bubblewrap with new user, PID, mount, network, IPC and
   UTS namespaces, a read-only view in which only the worker's temporary folder is writable, hard rlimits (soft =
   hard, set by the worker before the submission loads) including a process limit. A grader running as root
@@ -57,15 +57,17 @@ Design, in one paragraph per decision:
 
 - An assignment profile (``nnspec.profiles``) crosses as data only: its mapping goes to the worker with the
   settings, and ``mapping`` (runtime) makes the learner's functions into contract functions there, after the
-  submission is imported (an instructor's adapter module too); ``values`` (runtime) hands the top-level values a
-  profile names (a notebook's tensors) to the grader as numbers. What is not applicable is decided in the grader
-  (``scope``, before each call; ``nnspec.profiles.applicability``, before the run), never by the worker.
+  submission is imported (an adapter module too: a built-in one, ``adapters``, or the instructor's); ``values``
+  (runtime) hands the top-level values a profile names (a notebook's tensors) to the grader as numbers. What is not
+  applicable is decided in the grader (``scope``, before each call; ``nnspec.profiles.applicability``, before the
+  run), never by the worker.
 
 Modules: ``wire``, ``unpickle`` (reading the worker's messages), ``worker``, ``drivers`` (spec loops run in the
 worker), ``limits``, ``loader``, ``mapping``, ``layout`` (a row-major assignment's arrays in the contract's layout),
-``values`` (a notebook's values as data), ``sandbox``, ``proxy`` (the grader's side of a worker), ``scope`` (what a
-profile can call; name collisions), ``runner``, ``config``, ``frameworks`` (the "only NumPy" rule), ``escape``,
-``reports``, ``progress`` (what a grade shows on stderr while it runs), ``batch``, ``cli``.
+``values`` (a notebook's values as data), ``adapters`` (the built-in adapters, run in the worker), ``sandbox``,
+``proxy`` (the grader's side of a worker), ``scope`` (what a profile can call; name collisions), ``runner``,
+``config``, ``frameworks`` (the "only NumPy" rule), ``escape``, ``reports``, ``progress`` (what a grade shows on
+stderr while it runs), ``batch``, ``cli``.
 """
 
 from nnspec.grade.cli import register

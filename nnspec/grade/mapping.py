@@ -29,8 +29,9 @@ returns as that item of the contract's tuple of ``length``, the others None (a c
 the contract's Y). With a ``layout`` (a row-major function), each named argument is handed over in the assignment's
 layout after its transform, and the result comes back in the contract's (``nnspec.grade.layout``).
 ``"values": [name, ...]`` (optional) also serves the module's values of those names as data
-(``nnspec.grade.values``). The adapter module (trusted, the instructor's, on the worker's path through ``[worker]
-paths``) has ``adapt(module) -> {contract name: function}``; its functions are used as they are.
+(``nnspec.grade.values``). The adapter module (trusted: a built-in one, ``nnspec.grade.adapters``, or the
+instructor's, on the worker's path through ``[worker] paths``) has ``adapt(module) -> {contract name: function}``;
+its functions are used as they are.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from nnspec.grade import layout, values
+from nnspec.grade.adapters import BUILTIN
 
 LITERAL, SEPARATOR = "=", ":"
 Converter = Callable[[str, Any], Any]  # (contract parameter, value) -> the value in the assignment's layout
@@ -62,7 +64,7 @@ def apply(module: ModuleType, mapping: dict[str, Any]) -> ModuleType:
     function the learner has not defined is left out (the grader reports it as not implemented)."""
     adapted = ModuleType("assignment")
     if mapping.get("adapter"):
-        adapter = importlib.import_module(mapping["adapter"])
+        adapter = BUILTIN.get(mapping["adapter"]) or importlib.import_module(mapping["adapter"])
         for name, function in adapter.adapt(module).items():
             setattr(adapted, name, function)
     for name, table in mapping["functions"].items():

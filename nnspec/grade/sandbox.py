@@ -47,7 +47,7 @@ NOBODY = 65534  # the unprivileged uid and gid the sandbox runs as when the grad
 INSIDE = Path("/sandbox")  # where the view appears inside the sandbox
 # the nnspec/grade/ files the worker runs
 RUNTIME_FILES = ("worker.py", "wire.py", "limits.py", "loader.py", "mapping.py", "layout.py", "values.py",
-                 "drivers.py")
+                 "drivers.py", "adapters/__init__.py", "adapters/course_optimizers.py", "adapters/documents_004.py")
 SYSTEM_LIBRARIES = ("/lib", "/lib32", "/lib64", "/usr/lib", "/usr/lib32", "/usr/lib64")
 MAX_SUBMISSION_BYTES = 64 * 2**20  # a submission's private copy (a package folder's files together)
 PROBE_TIMEOUT_S = 30.0
@@ -236,6 +236,7 @@ def _copy_runtime(folder: Path) -> None:
         (package / "__init__.py").write_text("")
     here = Path(__file__).resolve().parent
     for name in RUNTIME_FILES:
+        (folder / name).parent.mkdir(exist_ok=True)
         shutil.copyfile(here / name, folder / name)
     _copy_drivers(folder.parents[1])
 

@@ -43,12 +43,13 @@ import numpy as np
 from nnspec.grade import drivers, layout, loader, mapping, wire
 from nnspec.grade import limits as limits_module
 from nnspec.grade import values as values_module
+from nnspec.grade.adapters import BUILTIN as BUILTIN_ADAPTERS
 
 # Exceptions after which the worker's state cannot be trusted: it answers, then exits and is restarted.
 FATAL = (RecursionError, MemoryError)
 WORKER_FILES = frozenset(str(Path(path).resolve()) for path in (
     __file__, wire.__file__, limits_module.__file__, loader.__file__, drivers.__file__, mapping.__file__,
-    layout.__file__, values_module.__file__))
+    layout.__file__, values_module.__file__, *(str(adapter.__file__) for adapter in BUILTIN_ADAPTERS.values())))
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 
 

@@ -40,9 +40,10 @@ def config_text(path: str | None) -> str:
 
 def profile_choice(name_or_path: str | None) -> tuple[str | None, Path | None]:
     """What ``--profile`` bundles: (the built-in profile's name, None), (None, the profile file to bundle) or
-    (None, None) without a profile. Raises ValueError naming what is wrong, e.g. an adapter module, which a package
-    cannot carry yet."""
+    (None, None) without a profile. Raises ValueError naming what is wrong, e.g. an instructor's adapter module,
+    which a package cannot carry yet (a built-in one comes with nnspec)."""
     from nnspec import profiles  # imports the profile schema only when a package is made
+    from nnspec.grade.adapters import BUILTIN
 
     if name_or_path is None:
         return None, None
@@ -50,7 +51,7 @@ def profile_choice(name_or_path: str | None) -> tuple[str | None, Path | None]:
         profile = profiles.load(name_or_path)
     except profiles.ProfileError as error:
         raise ValueError(f"--profile {name_or_path}: {error}") from error
-    if profile.adapter:
+    if profile.adapter and profile.adapter not in BUILTIN:
         raise ValueError(f"--profile {name_or_path}: its adapter module {profile.adapter!r} would have to be bundled "
                          "with the grading configuration's [worker] paths, which nnspec package does not do yet")
     if name_or_path in profiles.builtin():

@@ -7,8 +7,9 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
     description = "one line, for `nnspec profiles`"
     layout = "column-major"            # or "row-major": samples as rows, W (n_in, n_out) (nnspec.grade.layout)
     bias_shape = "(1, n)"              # a row-major assignment's biases: "(1, n)" or "(n,)"
-    adapter = ""                       # optional: a module on the worker's path ([worker] paths) with
-    adapter_functions = []             #   adapt(module) -> {contract name: function}, and the names it returns
+    adapter = ""                       # optional: a module with adapt(module) -> {contract name: function}, and
+    adapter_functions = []             #   the names it returns: a built-in one (nnspec.grade.adapters) or one on
+                                       #   the worker's path ([worker] paths)
     values = []                        # optional: top-level values graded as data (nnspec.grade.values)
     notebook = "definitions"           # how a .ipynb runs: definitions, all or marked (nnspec.grade.notebook;
                                        #   --notebook-mode overrides it)
@@ -33,7 +34,9 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
 
 Every contract parameter the learner's function does not take is pinned: to its ``fixed`` value, else to the
 contract's default, unless listed in ``ignore`` (taken and dropped: the assignment's function has its own way,
-whose consequences are a convention). What a profile cannot make of a call is decided by ``applicability``.
+whose consequences are a convention). A function of the adapter may have a table too: only its ``args``, ``fixed``
+and ``ignore`` are read, to say which choices the adapter's function pins (it is not mapped, and has no stub in the
+starter). What a profile cannot make of a call is decided by ``applicability``.
 Under a row-major layout, each argument and result is converted by its role in the contract (spec/layout.py).
 Only the mapping (``Profile.mapping``: data) goes to the worker, which applies it (``nnspec.grade.mapping``).
 """
@@ -131,6 +134,8 @@ class Profile:
         """What the worker needs (``nnspec.grade.mapping``): plain data."""
         functions = {}
         for name, table in self.functions.items():
+            if name in self.adapter_functions:
+                continue
             parameters = [[p.name, p.default is not inspect.Parameter.empty,
                            None if p.default is inspect.Parameter.empty else p.default]
                           for p in contract_parameters(name).parameters.values()]

@@ -33,7 +33,7 @@ def stubs(profile: Profile, chapters: list[str] | None = None) -> list[Stub]:
     result = []
     for name in FUNCTIONS:
         table = profile.functions.get(name)
-        if table is None or CHAPTER_OF[name] not in chosen:
+        if table is None or name in profile.adapter_functions or CHAPTER_OF[name] not in chosen:
             continue
         own = table.get("name", name)
         signature = table.get("signature") or assignment_signature(name, table)
