@@ -15,7 +15,8 @@ from nnspec.grade.limits import Limits
 
 INDEPENDENT = Path(__file__).resolve().parents[1] / "examples" / "profiles" / "independent"
 SAMPLES = {"course-api": "course_api.py", "documents-000-001": "documents_000_001.py",
-           "documents-002-003": "documents_002_003.py", "document-001-autograd": "pytorch_autograd.ipynb"}
+           "documents-002-003": "documents_002_003.py", "documents-004": "documents_004.py",
+           "document-001-autograd": "pytorch_autograd.ipynb"}
 NEEDS_TORCH = {"document-001-autograd"}  # graded in tests/test_autograd_exercise.py, where PyTorch is installed
 LIMITS = Limits(call_timeout=20.0)
 UNCOUNTED = {"not applicable", "skipped"}  # skipped: the torch chapter without torch
