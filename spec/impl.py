@@ -56,8 +56,8 @@ class Implementation:
         return stub_aware(name, function)
 
     def drive(self, driver: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``driver(self, *args, **kwargs)``: spec code that only calls contract functions (spec/mnist_loop.py).
-        The grader runs it in the worker, beside the submission (nnspec/grade/drivers.py)."""
+        """``driver(self, *args, **kwargs)``: spec code that only calls contract functions (spec/mnist_loop.py,
+        spec/xor_loop.py). The grader runs it in the worker, beside the submission (nnspec/grade/drivers.py)."""
         return driver(self, *args, **kwargs)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:

@@ -385,7 +385,7 @@ class IsolatedImplementation:
     def reproduction(self) -> str:
         """The requirement's last call into the submission as one line of Python, or "" when an input is too large
         or not a plain value (a generator, a function, an opaque handle)."""
-        if self.last_call is None:
+        if self.last_call is None or drivers.is_driver(self.last_call[0]):  # a spec loop: not the learner's to call
             return ""
         name, args, kwargs = self.last_call
         try:
@@ -470,7 +470,7 @@ class IsolatedImplementation:
             inspect.Parameter(pname, inspect._ParameterKind(kind), default=None)
             if kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
             else inspect.Parameter(pname, inspect._ParameterKind(kind))
-            for pname, kind in self.functions.get(name, [])
+            for pname, kind in (drivers.parameters(name) if drivers.is_driver(name) else self.functions.get(name, []))
         ]
         try:
             return dict(inspect.Signature(parameters).bind(*args, **kwargs).arguments)
