@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from spec.assertions import assert_close, check
+from spec.impl import Batch
 from spec.requirements import requirement
 
 SOURCE_PERCEPTRON = "000_039af9d5df909942.txt / 001_f077b5e28fc6b833.txt, Exercise 1: Implement a Perceptron"
@@ -32,7 +33,9 @@ SEEDS = range(5)  # seeds the seed-dependent experiments are run on (each passes
 
 
 def _perceptron_outputs(impl: Any, w: np.ndarray, b: float) -> np.ndarray:
-    return np.array([int(impl.perceptron_predict(w, b, X_GATES[:, j])) for j in range(X_GATES.shape[1])])
+    """perceptron_predict on each row of the truth table (one batch of calls)."""
+    calls: Batch = [((w, b, X_GATES[:, j]), {}) for j in range(X_GATES.shape[1])]
+    return np.array([int(label) for label in impl.batch("perceptron_predict", calls)])
 
 
 def _check_gate_learned(impl: Any, gate: str) -> None:

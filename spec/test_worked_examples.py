@@ -20,6 +20,7 @@ import pytest
 from spec import errata as fx
 from spec import xor_loop
 from spec.assertions import assert_close, assert_equal, assert_shape
+from spec.impl import Batch
 from spec.requirements import Requirement, requirement_param
 
 Inputs = Mapping[str, Any]
@@ -455,7 +456,8 @@ def run_perceptron_and(impl: Any, example: Inputs) -> list[Check]:
     X, y = _a(inputs["X"]), np.asarray(inputs["y"])
     w, b = impl.perceptron_train(X, y, learning_rate=inputs["learning_rate"], epochs=inputs["epochs"])
     train = {"X": X, "y": y, "learning_rate": inputs["learning_rate"], "epochs": inputs["epochs"]}
-    predictions = np.array([int(impl.perceptron_predict(w, b, X[:, j])) for j in range(X.shape[1])])
+    columns: Batch = [((w, b, X[:, j]), {}) for j in range(X.shape[1])]
+    predictions = np.array([int(label) for label in impl.batch("perceptron_predict", columns)])
     return [
         Check("w", w, "perceptron_train", train),
         Check("b", b, "perceptron_train", train),
