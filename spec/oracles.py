@@ -28,8 +28,8 @@ def central_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6
     """
     base = np.array(x, dtype=np.float64, copy=True)
     grad = np.zeros_like(base)
-    for index, plus, minus in _probes(base, eps):
-        grad[index] = (float(f(plus)) - float(f(minus))) / (plus[index] - minus[index])
+    for index, plus, minus, step in _probes(base, eps):
+        grad[index] = (float(f(plus)) - float(f(minus))) / step
     return grad
 
 
@@ -40,19 +40,20 @@ def central_jacobian(f_all: Callable[[list[np.ndarray]], Sequence[Sequence[float
     implementation's function can be called on all of them at once (``impl.batch``)."""
     base = np.array(x, dtype=np.float64, copy=True)
     probes = list(_probes(base, eps))
-    values = f_all([point for _, plus, minus in probes for point in (plus, minus)])
+    values = f_all([point for _, plus, minus, _ in probes for point in (plus, minus)])
     columns = [(np.asarray(values[2 * i], dtype=np.float64) - np.asarray(values[2 * i + 1], dtype=np.float64))
-               / (plus[index] - minus[index]) for i, (index, plus, minus) in enumerate(probes)]
+               / step for i, (_, _, _, step) in enumerate(probes)]
     return np.stack(columns, axis=1)
 
 
-def _probes(base: np.ndarray, eps: float) -> Iterator[tuple[tuple[int, ...], np.ndarray, np.ndarray]]:
-    """For each element of ``base`` (float64), its index and fresh copies of ``base`` with it moved by +eps, -eps."""
+def _probes(base: np.ndarray, eps: float) -> Iterator[tuple[tuple[int, ...], np.ndarray, np.ndarray, float]]:
+    """For each element of ``base`` (float64): its index, fresh copies of ``base`` with it moved by +eps and -eps,
+    and the step between them (taken before f sees the copies: f may change them)."""
     for index in np.ndindex(base.shape):
         plus, minus = base.copy(), base.copy()
         plus[index] += eps
         minus[index] -= eps
-        yield index, plus, minus
+        yield index, plus, minus, float(plus[index] - minus[index])
 
 
 RICHARDSON_STEP = 1e-4  # error ~ step^4 f^(5) + ~1e-16 |f| / step: about 1e-11 of f for the spec's bounded inputs
