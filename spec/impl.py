@@ -63,7 +63,9 @@ class Implementation:
 
     def batch(self, name: str, calls: Batch) -> list[Any]:
         """``[self.name(*args, **kwargs) for args, kwargs in calls]``: independent calls the spec knows in advance.
-        The grader sends them to the worker in one message (nnspec/grade/proxy.py)."""
+        The grader sends them to the worker in one message (nnspec/grade/proxy.py). Batch only where the calls
+        would be made in this order anyway: a submission may keep state between calls (module-level caches), so
+        batching the forward calls of several runs before their backward calls fails it where it did not fail."""
         return [getattr(self, name)(*args, **kwargs) for args, kwargs in calls]
 
     def __getattr__(self, name: str) -> Callable[..., Any]:

@@ -107,21 +107,13 @@ def test_exp_xor_network(impl: Any) -> None:
               f"implementation gets every output within {XOR_MAX_ERROR} of its target on every seed")
 
 
-Run = tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], str]  # X, Y, the starting parameters, hidden activation
-
-
-def _descend(impl: Any, runs: list[Run], steps: int, lr: float = 0.5) -> list[Any]:
-    """Full-batch gradient descent (sigmoid output, cross-entropy) with the implementation's functions, on
-    each run; the runs are independent, so at each step each function is called on all of them in one batch.
-    Returns each run's parameters after ``steps`` steps."""
-    parameters = [start for _, _, start, _ in runs]
+def _descend(impl: Any, X: np.ndarray, Y: np.ndarray, parameters: dict[str, np.ndarray], hidden: str,
+             steps: int) -> dict[str, np.ndarray]:
+    """Full-batch gradient descent (lr 0.5, sigmoid output, cross-entropy) with the implementation's functions."""
     for _ in range(steps):
-        forwards = impl.batch("forward", [((X, now, hidden, "sigmoid"), {})
-                                          for (X, _, _, hidden), now in zip(runs, parameters, strict=True)])
-        grads = impl.batch("backward", [((AL, Y, caches, hidden, "sigmoid", "binary_cross_entropy"), {})
-                                        for (AL, caches), (_, Y, _, hidden) in zip(forwards, runs, strict=True)])
-        parameters = impl.batch("update_parameters", [((now, step, lr), {})
-                                                      for now, step in zip(parameters, grads, strict=True)])
+        AL, caches = impl.forward(X, parameters, hidden, "sigmoid")
+        grads = impl.backward(AL, Y, caches, hidden, "sigmoid", "binary_cross_entropy")
+        parameters = impl.update_parameters(parameters, grads, 0.5)
     return parameters
 
 
@@ -165,9 +157,8 @@ def test_exp_symmetry_equal_init(impl: Any) -> None:
     for layer in range(1, len(SYMMETRY_DIMS)):
         start[f"W{layer}"] = np.full((SYMMETRY_DIMS[layer], SYMMETRY_DIMS[layer - 1]), 0.5)
         start[f"b{layer}"] = np.zeros((SYMMETRY_DIMS[layer], 1))
-    hiddens = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu")
-    runs = [(X, Y, start, hidden) for hidden in hiddens]
-    for hidden, trained in zip(hiddens, _descend(impl, runs, SYMMETRY_STEPS), strict=True):
+    for hidden in ("relu", "leaky_relu", "sigmoid", "tanh", "gelu"):
+        trained = _descend(impl, X, Y, start, hidden, SYMMETRY_STEPS)
         check(not np.allclose(np.asarray(trained["W1"]), start["W1"]),
               f"{SYMMETRY_STEPS} steps of gradient descent (hidden {hidden}) left W1 at its initial 0.5: backward "
               "or update_parameters did not move the first layer")
@@ -183,7 +174,7 @@ def test_exp_symmetry_equal_init(impl: Any) -> None:
 def test_exp_symmetry_zero_init(impl: Any) -> None:
     X, Y = _symmetry_data()
     start = impl.initialize_parameters(SYMMETRY_DIMS, "zeros", 0)
-    [trained] = _descend(impl, [(X, Y, start, "sigmoid")], SYMMETRY_STEPS)
+    trained = _descend(impl, X, Y, start, "sigmoid", SYMMETRY_STEPS)
     check(bool(np.any(np.asarray(trained["W1"]) != 0)),
           f"{SYMMETRY_STEPS} steps from zero weights with sigmoid hidden units left W1 at 0; sigmoid(0) = 0.5 "
           "feeds the next layer, so its weights (and then W1) must move")
@@ -446,7 +437,8 @@ def _l1_problem(seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _l1_descent(impl: Any, problems: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
     """Subgradient descent on mean squared error / 2 + lambd ||w||_1, the penalty's gradient from l1_gradient, on
-    each (X, y) of ``problems``; at each step l1_gradient is called for all of them in one batch."""
+    each (X, y) of ``problems``; at each step l1_gradient is called for all of them in one batch (it keeps nothing
+    between calls that the contract would let it: only forward and backward share a state, the caches)."""
     ws = [np.zeros((1, L1_FEATURES)) for _ in problems]
     for _ in range(L1_STEPS):
         penalties = impl.batch("l1_gradient", [(({"W1": w, "b1": np.zeros((1, 1))}, L1_LAMBDA), {}) for w in ws])
@@ -610,21 +602,17 @@ TANH_STEPS, TANH_LR, TANH_SAMPLES = 300, 0.5, 200
 TANH_RATIO = 0.6
 
 
-def _tanh_run(seed: int, hidden: str) -> Run:
+def _final_cost(impl: Any, hidden: str, seed: int) -> float:
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((2, TANH_SAMPLES))
     Y = (np.sum(X**2, axis=0, keepdims=True) < 1.4).astype(float)
-    return X, Y, _spec_parameters([2, 16, 1], _xavier, rng), hidden
-
-
-def _final_costs(impl: Any, runs: list[Run]) -> list[float]:
-    """Each run's cost after TANH_STEPS steps of ``_descend`` (all runs together)."""
-    trained = _descend(impl, runs, TANH_STEPS, TANH_LR)
-    forwards = impl.batch("forward", [((X, parameters, hidden, "sigmoid"), {})
-                                      for (X, _, _, hidden), parameters in zip(runs, trained, strict=True)])
-    costs = impl.batch("compute_cost", [((AL, Y, "binary_cross_entropy"), {})
-                                        for (AL, _), (_, Y, _, _) in zip(forwards, runs, strict=True)])
-    return [float(cost) for cost in costs]
+    parameters = _spec_parameters([2, 16, 1], _xavier, rng)
+    for _ in range(TANH_STEPS):
+        AL, caches = impl.forward(X, parameters, hidden, "sigmoid")
+        grads = impl.backward(AL, Y, caches, hidden, "sigmoid", "binary_cross_entropy")
+        parameters = impl.update_parameters(parameters, grads, TANH_LR)
+    AL, _ = impl.forward(X, parameters, hidden, "sigmoid")
+    return float(impl.compute_cost(AL, Y, "binary_cross_entropy"))
 
 
 @requirement(
@@ -634,8 +622,8 @@ def _final_costs(impl: Any, runs: list[Run]) -> list[float]:
     SOURCE_TANH,
 )
 def test_exp_tanh_faster_than_sigmoid(impl: Any) -> None:
-    costs = _final_costs(impl, [_tanh_run(seed, hidden) for seed in CLAIM_SEEDS for hidden in ("tanh", "sigmoid")])
-    for seed, tanh, sigmoid in zip(CLAIM_SEEDS, costs[0::2], costs[1::2], strict=True):
+    for seed in CLAIM_SEEDS:
+        tanh, sigmoid = _final_cost(impl, "tanh", seed), _final_cost(impl, "sigmoid", seed)
         check(tanh < TANH_RATIO * sigmoid,
               f"seed {seed}: after {TANH_STEPS} full-batch steps (lr {TANH_LR}) the cost is {tanh:.4g} with tanh "
               f"and {sigmoid:.4g} with sigmoid hidden units; tanh's zero-centred outputs and steeper slope "

@@ -603,43 +603,26 @@ RESHUFFLE_M, RESHUFFLE_BATCH = 3, 2
 RESHUFFLE_FALSE_ALARM = 3.0**-24
 
 
-# The possible epochs: (the sample alone in its batch, whether its batch came first).
-RESHUFFLE_EPOCH_KINDS = [(alone, alone_first) for alone in range(RESHUFFLE_M) for alone_first in (False, True)]
-EpochSequence = tuple[tuple[int, bool], ...]
+def _epochs_from(impl: Any, X: np.ndarray, Y: np.ndarray, parameters: Params) -> dict[tuple[int, bool], Params]:
+    """The parameters after each possible epoch from ``parameters``: (the sample alone in its batch, whether its
+    batch came first) -> parameters."""
+    outcomes = {}
+    for alone in range(RESHUFFLE_M):
+        pair = [j for j in range(RESHUFFLE_M) if j != alone]
+        for alone_first in (False, True):
+            after = parameters
+            for columns in ([alone], pair) if alone_first else (pair, [alone]):
+                after, _ = _descend(impl, X[:, columns], Y[:, columns], after, 1, 0.5, TRAIN_ACTIVATIONS)
+            outcomes[(alone, alone_first)] = after
+    return outcomes
 
 
-def _epoch_batches(alone: int, alone_first: bool) -> tuple[list[int], list[int]]:
-    """The columns of the epoch's two steps, in order."""
-    pair = [j for j in range(RESHUFFLE_M) if j != alone]
-    return ([alone], pair) if alone_first else (pair, [alone])
-
-
-def _steps(impl: Any, cases: list[tuple[np.ndarray, np.ndarray, Params]]) -> list[Params]:
-    """One full-batch step of ``_descend`` (lr 0.5, TRAIN_ACTIVATIONS) on each (X, Y, parameters) of ``cases``: the
-    steps are independent, so each function is called on all of them in one batch."""
-    hidden, output, loss = TRAIN_ACTIVATIONS
-    forwards = impl.batch("forward", [((X, parameters, hidden, output), {}) for X, _, parameters in cases])
-    pairs = list(zip(forwards, cases, strict=True))
-    for cost in impl.batch("compute_cost", [((AL, Y, loss), {}) for (AL, _), (_, Y, _) in pairs]):
-        float(cost)  # read as _descend reads it: a cost that is not a number fails here as there
-    grads = impl.batch("backward", [((AL, Y, caches, hidden, output, loss), {})
-                                    for (AL, caches), (_, Y, _) in pairs])
-    return impl.batch("update_parameters", [((parameters, step, 0.5), {})
-                                            for (_, _, parameters), step in zip(cases, grads, strict=True)])
-
-
-def _trajectories(impl: Any, X: np.ndarray, Y: np.ndarray, start: Params) -> dict[EpochSequence, Params]:
-    """Parameters after RESHUFFLE_EPOCHS epochs for every sequence of possible epochs (6^2 = 36 sequences), each
-    epoch's two steps made by ``_steps`` for every sequence of the same length at once."""
-    frontier: dict[EpochSequence, Params] = {(): start}
+def _trajectories(impl: Any, X: np.ndarray, Y: np.ndarray, start: Params) -> dict[tuple[tuple[int, bool], ...], Params]:
+    """Parameters after RESHUFFLE_EPOCHS epochs for every sequence of possible epochs (6^2 = 36 sequences)."""
+    frontier: dict[tuple[tuple[int, bool], ...], Params] = {(): start}
     for _ in range(RESHUFFLE_EPOCHS):
-        sequences = [(*sequence, epoch) for sequence in frontier for epoch in RESHUFFLE_EPOCH_KINDS]
-        after = [frontier[sequence[:-1]] for sequence in sequences]
-        for step in range(2):
-            columns = [_epoch_batches(*sequence[-1])[step] for sequence in sequences]
-            cases = [(X[:, cols], Y[:, cols], parameters) for cols, parameters in zip(columns, after, strict=True)]
-            after = _steps(impl, cases)
-        frontier = dict(zip(sequences, after, strict=True))
+        frontier = {(*sequence, epoch): after for sequence, parameters in frontier.items()
+                    for epoch, after in _epochs_from(impl, X, Y, parameters).items()}
     return frontier
 
 
