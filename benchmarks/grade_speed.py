@@ -6,6 +6,7 @@ Prints figures; not a test. Run from the repository root:
     python benchmarks/grade_speed.py --chapters activations,network --repeats 5
     python benchmarks/grade_speed.py --never-returns       # also grade tests/impls/backward_never_returns.py once
     python benchmarks/grade_speed.py --batch 20            # also batch mode: 20 copies with --jobs 2
+    python benchmarks/grade_speed.py --repeats 0 --chapters network --batch 20   # batch mode alone, one chapter
 
 Each repeat runs, one after the other (alternated, so that load from other processes hits both alike), both with
 the grader's worker environment (one BLAS thread, hash seed 0):
@@ -85,7 +86,7 @@ def in_process(impl: str, chapters: list[str], folder: Path) -> Run:
 def graded(impl: str, chapters: list[str], folder: Path) -> Run:
     report_path = folder / "grade.json"
     command = [sys.executable, "-m", "nnspec.grade", impl, "--json", str(report_path)]
-    command += [arg for name in chapters for arg in ("--chapter", name.replace(" ", "_"))]
+    command += _chapter_arguments(chapters)
     launched_at, started = time.time(), time.perf_counter()
     with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           env=ENV) as process:
@@ -158,21 +159,26 @@ def never_returns() -> None:
           f"({run.summary})")
 
 
-def batch(impl: str, copies: int) -> None:
-    """``copies`` copies of ``impl`` graded in batch mode with --jobs 2, against one single grade."""
+def batch(impl: str, copies: int, chapters: list[str]) -> None:
+    """``copies`` copies of ``impl`` graded in batch mode with --jobs 2, against one single grade (both on
+    ``chapters``, all when empty)."""
     with tempfile.TemporaryDirectory(prefix="nnspec-grade-speed-") as tmp:
-        single = graded(impl, [], Path(tmp)).wall
+        single = graded(impl, chapters, Path(tmp)).wall
         folder = Path(tmp) / "submissions"
         folder.mkdir()
         for index in range(copies):
             shutil.copy(ROOT / impl, folder / f"learner{index:02d}.py")
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "nnspec.grade", str(folder), "--jobs", str(BATCH_JOBS),
-                        "--roster", str(Path(tmp) / "roster.csv")], cwd=ROOT, capture_output=True, check=False,
-                       env=ENV)
+                        "--roster", str(Path(tmp) / "roster.csv"), *_chapter_arguments(chapters)], cwd=ROOT,
+                       capture_output=True, check=False, env=ENV)
         wall = time.perf_counter() - started
     print(f"\nbatch mode, {copies} copies of {impl}, --jobs {BATCH_JOBS}: {wall:.1f} s; one grade {single:.1f} s; "
           f"batch / ({copies} x one grade) = {wall / (copies * single):.2f} (target <= {1 / 1.6:.2f})")
+
+
+def _chapter_arguments(chapters: list[str]) -> list[str]:
+    return [arg for name in chapters for arg in ("--chapter", name.replace(" ", "_"))]
 
 
 def _ratio(numerator: float, denominator: float) -> str:
@@ -188,7 +194,7 @@ def _chapter_order(name: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3, help="alternated runs per mode (default 3)")
+    parser.add_argument("--repeats", type=int, default=3, help="alternated runs per mode (default 3; 0: none)")
     parser.add_argument("--chapters", default="", help="comma-separated spec chapters (default: the whole spec)")
     parser.add_argument("--impl", default=DEFAULT_IMPL, help=f"the submission (default {DEFAULT_IMPL})")
     parser.add_argument("--never-returns", action="store_true", help=f"also grade {NEVER_RETURNS} once")
@@ -197,11 +203,12 @@ def main() -> int:
     chapters = [name.strip().replace("_", " ") for name in args.chapters.split(",") if name.strip()]
     uptime = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     print(f"{os.cpu_count()} CPUs, load average {' '.join(uptime)} at the start; Python {sys.version.split()[0]}")
-    compare(args.impl, chapters, args.repeats)
+    if args.repeats:
+        compare(args.impl, chapters, args.repeats)
     if args.never_returns:
         never_returns()
     if args.batch:
-        batch(args.impl, args.batch)
+        batch(args.impl, args.batch, chapters)
     print(f"\nload average {' '.join(Path('/proc/loadavg').read_text().split()[:3])} at the end")
     return 0
 

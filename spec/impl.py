@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -29,6 +29,7 @@ NOT_IMPLEMENTED = "not implemented: "
 # attribute raises AttributeError, because tools probe fixture values for attributes (hypothesis asks for
 # "execute_example") and a typo in a spec test must not pass as a skip.
 CONTRACT_FUNCTIONS = frozenset(FUNCTIONS)
+Batch = Sequence[tuple[tuple[Any, ...], dict[str, Any]]]  # independent calls of one function: (args, kwargs) each
 
 
 class Implementation:
@@ -56,9 +57,16 @@ class Implementation:
         return stub_aware(name, function)
 
     def drive(self, driver: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``driver(self, *args, **kwargs)``: spec code that only calls contract functions (spec/mnist_loop.py).
-        The grader runs it in the worker, beside the submission (nnspec/grade/drivers.py)."""
+        """``driver(self, *args, **kwargs)``: spec code that only calls contract functions (spec/mnist_loop.py,
+        spec/xor_loop.py). The grader runs it in the worker, beside the submission (nnspec/grade/drivers.py)."""
         return driver(self, *args, **kwargs)
+
+    def batch(self, name: str, calls: Batch) -> list[Any]:
+        """``[self.name(*args, **kwargs) for args, kwargs in calls]``: independent calls the spec knows in advance.
+        The grader sends them to the worker in one message (nnspec/grade/proxy.py). Batch only where the calls
+        would be made in this order anyway: a submission may keep state between calls (module-level caches), so
+        batching the forward calls of several runs before their backward calls fails it where it did not fail."""
+        return [getattr(self, name)(*args, **kwargs) for args, kwargs in calls]
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name not in CONTRACT_FUNCTIONS and not self.has(name):

@@ -9,7 +9,7 @@ identities. Every gradient requirement of the spec names its oracle from here (s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,13 +28,32 @@ def central_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6
     """
     base = np.array(x, dtype=np.float64, copy=True)
     grad = np.zeros_like(base)
+    for index, plus, minus, step in _probes(base, eps):
+        grad[index] = (float(f(plus)) - float(f(minus))) / step
+    return grad
+
+
+def central_jacobian(f_all: Callable[[list[np.ndarray]], Sequence[Sequence[float]]], x: Any,
+                     eps: float = 1e-6) -> np.ndarray:
+    """Jacobian (n_f, x.size) of a vector-valued f at x by central differences, as ``central_difference`` takes them,
+    all 2 x.size probes evaluated by ONE call: ``f_all(points)`` gives f's n_f values at each point, so an
+    implementation's function can be called on all of them at once (``impl.batch``)."""
+    base = np.array(x, dtype=np.float64, copy=True)
+    probes = list(_probes(base, eps))
+    values = f_all([point for _, plus, minus, _ in probes for point in (plus, minus)])
+    columns = [(np.asarray(values[2 * i], dtype=np.float64) - np.asarray(values[2 * i + 1], dtype=np.float64))
+               / step for i, (_, _, _, step) in enumerate(probes)]
+    return np.stack(columns, axis=1)
+
+
+def _probes(base: np.ndarray, eps: float) -> Iterator[tuple[tuple[int, ...], np.ndarray, np.ndarray, float]]:
+    """For each element of ``base`` (float64): its index, fresh copies of ``base`` with it moved by +eps and -eps,
+    and the step between them (taken before f sees the copies: f may change them)."""
     for index in np.ndindex(base.shape):
         plus, minus = base.copy(), base.copy()
         plus[index] += eps
         minus[index] -= eps
-        step = plus[index] - minus[index]
-        grad[index] = (float(f(plus)) - float(f(minus))) / step
-    return grad
+        yield index, plus, minus, float(plus[index] - minus[index])
 
 
 RICHARDSON_STEP = 1e-4  # error ~ step^4 f^(5) + ~1e-16 |f| / step: about 1e-11 of f for the spec's bounded inputs

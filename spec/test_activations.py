@@ -249,9 +249,15 @@ def test_derivative_matches_central_differences(impl: Implementation, name: str,
                  rtol=FD_RTOL, atol=FD_ATOL)
 
 
-def _softmax_entry(impl: Implementation, i: int) -> Callable[[np.ndarray], float]:
-    """z of shape (K, 1) -> softmax(z)[i, 0]."""
-    return lambda v: float(call(impl, "softmax", v)[i, 0])
+def _softmax_entries(impl: Implementation, k: int) -> Callable[[list[np.ndarray]], list[list[float]]]:
+    """Points z of shape (k, 1) -> softmax(z)[i, 0] for i < k at each, softmax called on all points in one batch."""
+    def entries(points: list[np.ndarray]) -> list[list[float]]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            outputs = impl.batch("softmax", [((point,), {}) for point in points])
+        return [[float(s[i, 0]) for i in range(k)] for s in outputs]
+
+    return entries
 
 
 @requirement("ACT-SOFTMAX-JACOBIAN", "the Jacobian of softmax, by central differences of your softmax, is "
@@ -263,8 +269,7 @@ def test_act_softmax_jacobian(impl: Implementation, z: np.ndarray) -> None:
     # z in [-3, 3] keeps every s_i >= e^-6 / 6, so the Jacobian's entries stay far above the rounding error of
     # the differences (step 1e-4: truncation ~1e-8 |J|, rounding ~1e-12).
     k = z.shape[0]
-    rows = [oracles.central_difference(_softmax_entry(impl, i), z, eps=1e-4) for i in range(k)]
-    numeric = np.stack(rows).reshape(k, k)
+    numeric = oracles.central_jacobian(_softmax_entries(impl, k), z, eps=1e-4)
     assert_close(numeric, oracles.softmax_jacobian(z), fn="softmax", inputs=inputs(z),
                  what="Jacobian by central differences of your softmax", rtol=FD_RTOL, atol=FD_ATOL)
 

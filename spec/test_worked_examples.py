@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 
 from spec import errata as fx
+from spec import xor_loop
 from spec.assertions import assert_close, assert_equal, assert_shape
+from spec.impl import Batch
 from spec.requirements import Requirement, requirement_param
 
 Inputs = Mapping[str, Any]
@@ -244,15 +246,13 @@ def run_backprop_221(impl: Any, example: Inputs) -> list[Check]:
 
 @runner("xor_recipe")
 def run_xor_recipe(impl: Any, example: Inputs) -> list[Check]:
-    """The document's loop through the contract: full-batch forward, backward (mse), update_parameters."""
+    """The document's loop through the contract (spec/xor_loop.py: full-batch forward, backward (mse),
+    update_parameters), then the final forward pass; every number compared with the fixture's."""
     inputs = example["inputs"]
     X, Y = _a(inputs["X"]), _a(inputs["Y"])
     params = _params(inputs, 2)
     activations = {"hidden_activation": "sigmoid", "output_activation": "sigmoid"}
-    for _ in range(inputs["epochs"]):
-        AL, caches = impl.forward(X, params, **activations)
-        grads = impl.backward(AL, Y, caches, loss="mse", **activations)
-        params = impl.update_parameters(params, grads, inputs["learning_rate"])
+    AL, params = impl.drive(xor_loop.train, X, Y, params, activations, inputs["learning_rate"], inputs["epochs"])
     final, _ = impl.forward(X, params, **activations)
     training = {"X": X, "Y": Y, "initial parameters": _params(inputs, 2), "learning_rate": inputs["learning_rate"],
                 "epochs": inputs["epochs"]}
@@ -456,7 +456,8 @@ def run_perceptron_and(impl: Any, example: Inputs) -> list[Check]:
     X, y = _a(inputs["X"]), np.asarray(inputs["y"])
     w, b = impl.perceptron_train(X, y, learning_rate=inputs["learning_rate"], epochs=inputs["epochs"])
     train = {"X": X, "y": y, "learning_rate": inputs["learning_rate"], "epochs": inputs["epochs"]}
-    predictions = np.array([int(impl.perceptron_predict(w, b, X[:, j])) for j in range(X.shape[1])])
+    columns: Batch = [((w, b, X[:, j]), {}) for j in range(X.shape[1])]
+    predictions = np.array([int(label) for label in impl.batch("perceptron_predict", columns)])
     return [
         Check("w", w, "perceptron_train", train),
         Check("b", b, "perceptron_train", train),

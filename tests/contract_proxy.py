@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from spec.contract import FUNCTIONS
+from spec.impl import Batch
 
 BAD_INPUT_MARKER = "bad_input"
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -372,6 +373,14 @@ class CheckedImplementation:
             return function(*args, **kwargs)
 
         return checked
+
+    def drive(self, driver: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """The spec's loop (spec/impl.py ``drive``) run on this proxy, so that the calls it makes are checked too."""
+        return driver(self, *args, **kwargs)
+
+    def batch(self, name: str, calls: Batch) -> list[Any]:
+        """Each call of a batch (spec/impl.py ``batch``) checked as on its own."""
+        return [getattr(self, name)(*args, **kwargs) for args, kwargs in calls]
 
     def raw(self, name: str) -> Callable[..., Any]:
         """The unguarded function; a call that raises was bad input on purpose, so only the others count."""

@@ -72,6 +72,19 @@ def test_central_difference_is_immune_to_a_mutating_function() -> None:
     assert relative_error(oracles.central_difference(vandal, x), 2 * x) < CENTRAL_DIFFERENCE_AGREEMENT
 
 
+def test_central_jacobian_of_softmax_is_its_closed_form_even_when_f_changes_its_points() -> None:
+    z = np.array([[0.5], [-1.0], [2.0]])
+
+    def vandal(points: list[np.ndarray]) -> list[np.ndarray]:
+        values = [special.softmax(point, axis=0).ravel() for point in points]
+        for point in points:
+            point[...] = 1e9
+        return values
+
+    numeric = oracles.central_jacobian(vandal, z, eps=1e-5)
+    assert relative_error(numeric, oracles.softmax_jacobian(z)) < CENTRAL_DIFFERENCE_AGREEMENT
+
+
 Z = np.linspace(-6.0, 6.0, 49) + 0.013  # avoid z = 0 exactly (the kink of relu and leaky relu)
 
 

@@ -14,8 +14,17 @@ Design, in one paragraph per decision:
   channel, so the spec needs no change.
 - A loop of many small calls that decides nothing may run in the worker (``drivers``): the MNIST gate's training
   loop (spec/mnist_loop.py, contract calls only) is one call there instead of three round trips per mini-batch,
-  and hands each epoch's output back to the spec, which scores it in the grader (the test labels never cross). The
-  submission can replace the loop like anything in its process; it gains nothing, since only the output counts.
+  and hands each epoch's output back to the spec, which scores it in the grader (the test labels never cross); the
+  XOR recipe's loop (spec/xor_loop.py) hands back its last output and parameters, which the spec compares with the
+  fixture's values (unreadable in the worker) and runs ``forward`` on itself. The submission can replace a loop like
+  anything in its process; it gains nothing, since only the output counts and an independent oracle judges it. A
+  loop whose results are judged only by their properties (the experiments) stays in the grader. A driver's calls
+  are not observed one by one: a failure names the loop's inputs, and the submission's traceback the function.
+- Independent calls the spec knows in advance go to the worker in one message (``impl.batch``): each call packed on
+  its own (no object is shared between two calls' arguments, as none is in process), answered by the worker as it
+  returns, read by the grader within that call's own time limit and observed, checked and reported as a call of its
+  own; after a failure the later replies are read and dropped. A call passing a function (a call-back), a profile's
+  call (its scope is decided per call) and a call made inside a call-back go one by one.
 - In-place changes the submission makes to its arguments are mirrored back onto the grader's objects (and a
   ``np.random.Generator`` argument advances), and read-only arrays stay read-only, so purity checks see what
   they would see in process.

@@ -2,11 +2,12 @@
 
 A driver is a function of the spec that only calls contract functions on the implementation it gets as its first
 argument (spec/mnist_loop.py, the MNIST gate's training loop: three calls per mini-batch, 938 mini-batches an
-epoch). The spec runs it with ``impl.drive(driver, *args)``: in process an ordinary call
-(``spec.impl.Implementation.drive``); through the grader one call into the worker
-(``IsolatedImplementation.drive``), by the name ``driver:<module>.<function>``, with the submission's module as
-the implementation. A driver decides nothing: the submission can replace it like anything else in its process,
-so what it hands back is scored in the grader as any output of the submission is.
+epoch; spec/xor_loop.py, the XOR recipe's: three calls per epoch, 10,000 epochs). The spec runs it with
+``impl.drive(driver, *args)``: in process an ordinary call (``spec.impl.Implementation.drive``); through the grader
+one call into the worker (``IsolatedImplementation.drive``), by the name ``driver:<module>.<function>``, with the
+submission's module as the implementation. A driver decides nothing: the submission can replace it like anything
+else in its process, so what it hands back is scored in the grader as any output of the submission is, against an
+oracle the worker cannot see (the MNIST test labels, the worked example's fixture).
 
 A driver module lists the contract functions its drivers call (``CONTRACT_CALLS``), so that the grader does not
 run a driver that would call a function it no longer calls. ``MODULES`` are copied into the worker's runtime
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 PREFIX = "driver:"
-MODULES = ("spec.mnist_loop",)  # the spec modules holding drivers (NumPy and the standard library only)
+MODULES = ("spec.mnist_loop", "spec.xor_loop")  # spec modules holding drivers (NumPy and the standard library only)
 PACKAGES = ("spec",)  # their packages in the worker's runtime
 
 
@@ -74,15 +76,27 @@ class Contract:
         return call
 
 
+def driver_function(name: str) -> Callable[..., Any]:
+    """The driver called ``name`` (``call_name``'s); ValueError when it is not in a driver module."""
+    module_name, _, function = name.removeprefix(PREFIX).rpartition(".")
+    if module_name not in MODULES:
+        raise ValueError(f"{module_name} is not a driver module")
+    driver: Callable[..., Any] = getattr(importlib.import_module(module_name), function)
+    return driver
+
+
 def resolve(name: str, module: ModuleType) -> Callable[..., Any]:
     """What the worker calls for ``name``: the module's function, or a driver bound to the module."""
     if not is_driver(name):
         return getattr(module, name)
-    module_name, _, function = name.removeprefix(PREFIX).rpartition(".")
-    if module_name not in MODULES:
-        raise ValueError(f"{module_name} is not a driver module")
-    driver = getattr(importlib.import_module(module_name), function)
-    return functools.partial(driver, Contract(module))
+    return functools.partial(driver_function(name), Contract(module))
+
+
+def parameters(name: str) -> list[tuple[str, int]]:
+    """The driver ``name``'s parameters after the implementation, as (name, kind), the form in which the worker
+    describes a submission's functions: the grader names a driver's inputs in messages with them."""
+    listed = list(inspect.signature(driver_function(name)).parameters.values())[1:]
+    return [(parameter.name, int(parameter.kind)) for parameter in listed]
 
 
 def missing_function(name: str, message: str) -> str:

@@ -41,7 +41,7 @@ from nnspec.grade.limits import Limits
 from nnspec.profiles import Profile
 from spec.assertions import describe_call, header
 from spec.calls import observed_call
-from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, ImplementationLoadError
+from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, Batch, ImplementationLoadError
 from spec.requirements import current
 
 KILL_GRACE_S = 2.0  # how long a worker told to exit may take before it is killed
@@ -55,6 +55,7 @@ WORKER_ENV = {  # one BLAS thread: the machine's cores are shared; fixed hash se
 
 TIMEOUT_ADVICE = (". Look for an endless or very slow loop; the submission's process was stopped and restarted for "
                   "the next requirement")
+BATCH_SHARE = 2  # a batch's message may fill at most 1 / BATCH_SHARE of the largest message the worker takes
 CRASHES_BEFORE_BAR = 2  # a function that crashed the worker this many times is not called again in the grade
 
 
@@ -221,6 +222,8 @@ class IsolatedImplementation:
         self.depth = 0
         self.timeout_text = ""
         self.last_call: tuple[str, tuple[Any, ...], dict[str, Any]] | None = None
+        self.batched: list[tuple[tuple[Any, ...], dict[str, Any]]] = []  # calls the next call sends with it
+        self.unanswered = 0  # calls of a batch sent to the worker whose replies have not been read
 
     def __repr__(self) -> str:
         return f"<isolated implementation {self.origin}>"
@@ -318,7 +321,7 @@ class IsolatedImplementation:
     def _lose(self, worker: WorkerProcess, reason: str) -> NoReturn:
         """The worker is unusable: kill it, remember why, and fail the running call."""
         worker.stop(kill=True)
-        self.worker = None
+        self.worker, self.unanswered = None, 0
         self.restarts += 1
         self._poison("\n".join([header(), reason]))  # call() replaces it with the whole message
         raise WorkerLostError(reason)
@@ -360,6 +363,24 @@ class IsolatedImplementation:
                 raise RequirementAbandoned(failure_text(name, {}, self.barred[name]))
         return self.call(drivers.call_name(driver), args, kwargs, guarded=True)
 
+    def batch(self, name: str, calls: Batch) -> list[Any]:
+        """``[impl.name(*args, **kwargs) for args, kwargs in calls]``, the calls sent to the worker in one message.
+
+        Each call is observed, checked and reported as on its own (``call``), failing at the first that fails;
+        the worker sends each reply as soon as its call returns, and the grader waits for each within that call's
+        own time limit. Made one by one instead when a call passes a function (a call-back needs the grader
+        between calls), under a profile (its scope is decided per call), or inside a call-back.
+        """
+        calls = list(calls)
+        if self.depth == 0 and self.profile is None and len(calls) > 1 and not any(
+                _passes_function(call) for call in calls):
+            self.batched = calls
+        try:
+            return [self.call(name, args, kwargs, guarded=True) for args, kwargs in calls]
+        finally:
+            self.batched = []
+            self._drain()
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__") or (name not in CONTRACT_FUNCTIONS and name not in self.functions):
             raise AttributeError(f"{name!r} is not a contract function (spec.impl.CONTRACT_FUNCTIONS)")
@@ -385,7 +406,7 @@ class IsolatedImplementation:
     def reproduction(self) -> str:
         """The requirement's last call into the submission as one line of Python, or "" when an input is too large
         or not a plain value (a generator, a function, an opaque handle)."""
-        if self.last_call is None:
+        if self.last_call is None or drivers.is_driver(self.last_call[0]):  # a spec loop: not the learner's to call
             return ""
         name, args, kwargs = self.last_call
         try:
@@ -458,7 +479,7 @@ class IsolatedImplementation:
         """The worker exits by itself after a fatal exception: collect it, count the restart."""
         if self.worker is not None:
             self.worker.stop(kill=True)
-            self.worker = None
+            self.worker, self.unanswered = None, 0
             self.restarts += 1
 
     @staticmethod
@@ -470,7 +491,7 @@ class IsolatedImplementation:
             inspect.Parameter(pname, inspect._ParameterKind(kind), default=None)
             if kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
             else inspect.Parameter(pname, inspect._ParameterKind(kind))
-            for pname, kind in self.functions.get(name, [])
+            for pname, kind in (drivers.parameters(name) if drivers.is_driver(name) else self.functions.get(name, []))
         ]
         try:
             return dict(inspect.Signature(parameters).bind(*args, **kwargs).arguments)
@@ -497,12 +518,16 @@ class IsolatedImplementation:
             self.bar_on_timeout = (  # only a function that overran its own limit: a budget's end is no verdict
                 f"{name} was not called: it did not return within {own_limit} in {req.id} earlier in this grade, "
                 "and a function that timed out is not waited for again" if limit <= budget else "")
-        message = ("call", name, self._for_worker(args), self._for_worker(kwargs))
-        self.round_trips[current().id] += 1
+        message = self._message(name, args, kwargs) if not outer or not self.unanswered else None
+        if message is not None:
+            self.round_trips[current().id] += 1
         self.depth += 1
         try:
-            self._release(worker)
-            worker.send(message, self.deadline - time.monotonic())
+            if message is None:  # sent with the first call of its batch; its reply is on its way
+                self.unanswered -= 1
+            else:
+                self._release(worker)
+                worker.send(message, self.deadline - time.monotonic())
             reply = self._await(worker, args, kwargs)
         except TimeoutError:
             broken, timed_out = None, True
@@ -528,6 +553,28 @@ class IsolatedImplementation:
         if outer and self.callback_error is not None:
             raise self.callback_error
         return (value, None) if kind == "result" else (None, wire.bounded(value))  # the worker may not have cut
+
+    def _message(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        """The message that makes the call, or, when it is the first of a batch (``batch``), all the batch's calls,
+        each as a pickle of its own (so that no object is shared between two calls, as none is in process)."""
+        batched, self.batched = self.batched, []
+        calls = tuple(wire.packed((self._for_worker(call_args), self._for_worker(call_kwargs)))
+                      for call_args, call_kwargs in batched)
+        if not calls or sum(map(len, calls)) > self.limits.message_bytes // BATCH_SHARE:  # too large: one by one
+            return ("call", name, self._for_worker(args), self._for_worker(kwargs))
+        self.unanswered = len(calls) - 1
+        return ("batch", name, calls)
+
+    def _drain(self) -> None:
+        """Read and drop the replies to the calls of a batch that the spec did not get to (it failed before them);
+        a worker that does not send them in time is stopped (the requirement has already failed)."""
+        limit = self.limits.call_timeout_for(current().chapter)
+        while self.unanswered and self.worker is not None:
+            self.unanswered -= 1
+            try:
+                self._track(self.worker.receive(limit, self.limits.message_bytes))
+            except (OSError, EOFError, pickle.UnpicklingError):  # TimeoutError is an OSError
+                self._retire()
 
     def _await(self, worker: WorkerProcess, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         """The reply to the call of ``args``, ``kwargs``, running the call-backs it makes on the way; before each,
@@ -595,6 +642,13 @@ class IsolatedImplementation:
             return plain
 
         return wire.walk(value, leaf, subclass)
+
+
+def _passes_function(call: tuple[tuple[Any, ...], dict[str, Any]]) -> bool:
+    """Whether a function is among the call's arguments (at any depth)."""
+    found: list[Any] = []
+    wire.walk(call, lambda item: found.append(item) if wire.is_function(item) else None)
+    return bool(found)
 
 
 def apply_mirrors(args: tuple[Any, ...], kwargs: dict[str, Any], mirrors: dict[Any, Any]) -> None:

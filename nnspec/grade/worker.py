@@ -6,12 +6,13 @@ there (standard library, NumPy and its sibling runtime modules only). It applies
 installs the file/process guard, imports the submission, reports what it provides, then answers calls until told
 to exit. Protocol (pickled tuples; see ``wire`` for what may cross):
 
-grader -> worker: settings | ("call", name, args, kwargs) | ("callback_result", ok, value) | ("release", keys) |
-                  ("exit",)
+grader -> worker: settings | ("call", name, args, kwargs) | ("batch", name, calls) | ("callback_result", ok, value) |
+                  ("release", keys) | ("exit",)
 worker -> grader: ("started",) | ("ready", info) | ("load_error", text) | ("result", value, mirrors) |
                   ("raised", RemoteError, mirrors) | ("callback", key, args, kwargs, mirrors)
 
-A call's name is a function of the submission or a driver of the spec (``driver:<module>.<function>``, run with
+A batch's calls are each a pickle of (args, kwargs) (``wire.packed``), made one after the other, each answered as a
+call is. A call's name is a function of the submission or a driver of the spec (``driver:<module>.<function>``, run with
 the submission's module as its implementation: ``drivers``).
 
 ``mirrors`` maps the position (int) or keyword (str) of every argument the running call changed in place, since
@@ -101,6 +102,9 @@ class Worker:
     def dispatch(self, message: tuple[Any, ...]) -> None:
         if message[0] == "call":
             self.call(*message[1:])
+        elif message[0] == "batch":  # each call replies as it returns; a fatal one ends the batch (and the worker)
+            for call in message[2]:
+                self.call(message[1], *wire.decode_trusted([call]))
         elif message[0] == "release":
             for key in message[1]:
                 self.objects.pop(key, None)
