@@ -27,14 +27,18 @@ PRELUDE = ["import numpy as np", "", f'NNSPEC_CONTRACT = "{CONTRACT_VERSION}"']
 
 @dataclass(frozen=True)
 class Stub:
-    """One function to write: its name, parameter list (as in spec/contract.py), chapter and docstring."""
+    """One function to write: its name, parameter list (as in spec/contract.py), chapter and docstring; or, with
+    ``code``, a definition written out already (a class of an assignment profile's ``starter_code``)."""
 
     name: str
     signature: str
     chapter: str
     doc: str
+    code: str = ""
 
     def source(self) -> str:
+        if self.code:
+            return self.code.rstrip() + "\n"
         body = "\n".join(f"    {line}".rstrip() for line in self.doc.splitlines())
         quote = 'r"""' if "\\" in self.doc else '"""'
         return f'def {self.name}{self.signature}:\n    {quote}{body.lstrip()}\n    """\n    raise NotImplementedError\n'

@@ -179,6 +179,7 @@ def test_builtin_profile_maps_only_contract_parameters(name: str) -> None:
     ("[functions.linear_backward]\nargs = ['dZ', 'A_prev', 'W']\ntimes_m = [0]", "times_m needs an \"over_m:\" ARG"),
     ("[profile]\nnotebook = 'every cell'", "notebook must be one of definitions, all, marked"),
     ("[profile]\nvalues = ['x', 'w.grad']", "values must be a list of names"),
+    ("[profile]\nstarter_code = 'x = 1'", "starter_code must hold only class and function definitions"),
 ])
 def test_a_bad_profile_is_refused_naming_the_problem(tmp_path: Path, text: str, named: str) -> None:
     path = tmp_path / "bad.toml"
@@ -563,12 +564,25 @@ def test_a_profiles_starter_has_the_assignments_own_functions(tmp_path: Path, pr
     stubs = starter.stubs(profiles.load(profile))
     own = {table.get("name", name) for name, table in profiles.load(profile).functions.items()
            if name not in profiles.load(profile).adapter_functions}
-    assert {stub.name for stub in stubs} == own
+    assert {stub.name for stub in stubs if not stub.code} == own
     sample = types.ModuleType("sample")
     exec(CORRECT[profile].read_text(), sample.__dict__)
     for stub in stubs:  # the correct sample, written from the style alone, takes what the starter declares
+        if stub.code:  # a class or function the adapter reads (starter_code): the same methods, the same arity
+            written = types.ModuleType("starter")
+            exec(stub.code, written.__dict__)
+            assert _arities(getattr(written, stub.name)) == _arities(getattr(sample, stub.name)), stub.name
+            continue
         declared = inspect.signature(eval(f"lambda {stub.signature[1:-1]}: None"))
         assert len(inspect.signature(getattr(sample, stub.name)).parameters) == len(declared.parameters), stub.name
+
+
+def _arities(definition: object) -> dict[str, int]:
+    """Each public method's (or the function's own) number of parameters."""
+    if inspect.isfunction(definition):
+        return {"": len(inspect.signature(definition).parameters)}
+    return {name: len(inspect.signature(member).parameters) for name, member in vars(definition).items()
+            if inspect.isfunction(member) and (name == "__init__" or not name.startswith("_"))}
 
 
 @pytest.mark.parametrize("notebook", [False, True], ids=["py", "ipynb"])

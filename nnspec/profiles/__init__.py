@@ -16,6 +16,7 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
     libraries = []                     # optional: libraries the assignment uses (import names, e.g. torch and
                                        #   what it imports): offered to the worker, allowed by IMPL-NO-FRAMEWORKS
     optional_libraries = []            # offered too where installed (a CUDA build of torch loads nvidia's libraries)
+    starter_code = '''class MLP: ...'''  # optional: skeletons of what the adapter reads (its classes), for the starter
 
     [conventions]                      # where the assignment settles what the contract settles otherwise
     updates = "in place"               # names and contract values: spec/conventions.toml
@@ -68,7 +69,7 @@ BUILTIN_DIR = Path(__file__).resolve().parent
 SECTIONS = {"profile", "conventions", "functions"}
 LAYOUT_KEYS = {"layout", "bias_shape"}  # in [profile], and in a function's table for that function alone
 PROFILE_KEYS = {"description", "adapter", "adapter_functions", "values", "notebook", "libraries",
-                "optional_libraries"} | LAYOUT_KEYS
+                "optional_libraries", "starter_code"} | LAYOUT_KEYS
 FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "times_m", "result_item",
                  "signature"} | LAYOUT_KEYS
 LITERAL_PREFIX = "="  # an ARG or a fixed value written as a Python literal: "=None"
@@ -97,6 +98,7 @@ class Profile:
     notebook: str = ""  # a notebook mode, or "" for the command line's
     libraries: tuple[str, ...] = ()
     optional_libraries: tuple[str, ...] = ()
+    starter_code: str = ""  # the skeletons of what an adapter reads (classes), for `nnspec starter --profile`
 
     def offered(self) -> tuple[str, ...]:
         """The libraries the worker is offered: ``libraries``, and those of ``optional_libraries`` installed here."""
@@ -232,13 +234,26 @@ def parse(data: dict[str, Any], name: str, source: str) -> Profile:
     return Profile(name, source, str(head.get("description", "")), dict(data.get("conventions", {})), functions,
                    str(head.get("adapter", "")), adapter_functions,
                    {key: str(head[key]) for key in sorted(LAYOUT_KEYS) if key in head}, _strings(head, "values"),
-                   str(head.get("notebook", "")), _strings(head, "libraries"), _strings(head, "optional_libraries"))
+                   str(head.get("notebook", "")), _strings(head, "libraries"), _strings(head, "optional_libraries"),
+                   _starter_code(head))
 
 
 def _check_layout(table: dict[str, Any], where: str) -> None:
     for key, allowed in (("layout", LAYOUTS), ("bias_shape", BIAS_SHAPES)):
         if table.get(key, allowed[0]) not in allowed:
             raise ProfileError(f"{where} {key} must be one of {', '.join(allowed)}, got {table[key]!r}")
+
+
+def _starter_code(head: dict[str, Any]) -> str:
+    """``[profile] starter_code``: Python source with top-level definitions only; ProfileError otherwise."""
+    code = str(head.get("starter_code", ""))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as error:
+        raise ProfileError(f"[profile] starter_code is not Python: {error}") from error
+    if not all(isinstance(node, (ast.ClassDef, ast.FunctionDef)) for node in tree.body):
+        raise ProfileError("[profile] starter_code must hold only class and function definitions")
+    return code
 
 
 def _strings(head: dict[str, Any], key: str) -> tuple[str, ...]:

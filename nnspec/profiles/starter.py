@@ -4,11 +4,13 @@ Each function the profile maps gets the learner's name, the assignment's signatu
 one made from its ``args`` and ``kwargs``: a contract parameter keeps its name, a list of them is a ``cache``, a
 ``ones_like:`` argument is the upstream gradient ``dA``, a ``sigmoid:`` or ``tanh:`` one the activation ``a``), a
 docstring saying which contract function it is graded as,
-with what pinned and what it returns, and ``raise NotImplementedError``.
+with what pinned and what it returns, and ``raise NotImplementedError``. The profile's ``starter_code`` (what its
+adapter reads, e.g. classes) follows as written, when the whole starter is asked for.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 from typing import Any
 
@@ -20,6 +22,7 @@ from spec.contract import FUNCTIONS, SIGNATURES
 from spec.needs import contract_parameters
 
 CHAPTER_OF = {name: chapter for chapter, functions in SIGNATURES.items() for name in functions}
+ADAPTED = "graded through the profile's adapter"  # the chapter heading of the starter_code's definitions
 CACHE = "cache"  # the name of an argument built from several contract arguments
 NAMED = {"ones_like": "dA", "sigmoid": "a", "tanh": "a"}  # the parameter a transformed ARG is (dA: the upstream
 # gradient a backward step multiplies; a: an activation); other transforms keep the contract parameter's name
@@ -48,7 +51,14 @@ def stubs(profile: Profile, chapters: list[str] | None = None) -> list[Stub]:
         if layout != COLUMN_MAJOR and name in roles.ARGUMENTS:
             lines.append(f"Row-major: samples are rows, W is (n_in, n_out), biases are {bias_shape}.")
         result.append(Stub(own, signature, CHAPTER_OF[name], "\n".join(lines)))
-    return result
+    return result + (code_stubs(profile) if chapters is None else [])
+
+
+def code_stubs(profile: Profile) -> list[Stub]:
+    """The definitions of the profile's ``starter_code`` (what its adapter reads, e.g. classes), one each."""
+    code = profile.starter_code
+    return [Stub(node.name, "", ADAPTED, "", ast.get_source_segment(code, node, padded=True) or "")
+            for node in ast.parse(code).body if isinstance(node, (ast.ClassDef, ast.FunctionDef))]
 
 
 def assignment_signature(name: str, table: dict[str, Any]) -> str:
