@@ -2,11 +2,12 @@
 
 The real command grades them all in batch mode (two at a time), every submission's code in a worker, on every
 chapter except the MNIST gate and the PyTorch chapter, to keep CI time sane (MNIST trains for minutes per
-variant; torch is installed in the torch environments only). tests/test_mutants.py runs the same variants through
-the spec in process; this is the path a learner's submission takes. A variant that imports ``reference`` is
-graded as a self-contained package with a private copy of it (tests/mutants/mutation.py ``self_contained``),
-since a submission may not rely on the real one being importable; a variant that does not is graded as it is.
-The grading is marked ``corpus``: it does not depend on the interpreter, so CI runs it once.
+variant; torch is installed in the torch environments only), and the autograd exercise, which grades a notebook's
+values under its own profile and is not applicable to any other submission. tests/test_mutants.py runs the same
+variants through the spec in process; this is the path a learner's submission takes. A variant that imports
+``reference`` is graded as a self-contained package with a private copy of it (tests/mutants/mutation.py
+``self_contained``), since a submission may not rely on the real one being importable; a variant that does not is
+graded as it is. The grading is marked ``corpus``: it does not depend on the interpreter, so CI runs it once.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from tests.mutants.mutation import ROOT, imports_reference, self_contained
 
 CORRECT = ROOT / "tests" / "mutants" / "correct"
 VARIANTS = sorted(CORRECT.glob("*.py"))
-LEFT_OUT = {"mnist", "torch"}
+LEFT_OUT = {"mnist", "torch", "autograd_exercise"}  # the last: a notebook's values, graded only under its profile
 CHAPTERS = sorted(path.stem.removeprefix("test_") for path in (ROOT / "spec").glob("test_*.py")
                   if path.stem.removeprefix("test_") not in LEFT_OUT)
 GRADING_TIMEOUT = 3600  # seconds for the whole batch; a variant takes about 2 minutes on a shared 2-core machine
