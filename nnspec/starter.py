@@ -152,5 +152,5 @@ def run(args: argparse.Namespace) -> int:
         return 2
     text = notebook_json(functions, grade) if args.notebook else python_source(functions, grade)
     Path(args.output).write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}: {len(functions)} function(s) to write")
+    print(f"wrote {args.output}: {len(functions)} part(s) to fill in")
     return 0

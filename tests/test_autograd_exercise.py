@@ -91,6 +91,43 @@ MESSAGES = {  # a bug -> what its failure says
 }
 
 
+# the starter's placeholders -> a learner's own way of filling them in (another style than the correct notebook's)
+FILLED = {
+    "x = NotImplemented": "x = torch.tensor([1.0, 2.0, 3.0])",
+    "w = NotImplemented": "w = torch.tensor([0.5, 0.1, 0.2]).requires_grad_()",
+    "b = NotImplemented": "b = torch.zeros(1, requires_grad=True)",
+    "z = NotImplemented": "z = x @ w + b",
+    "y = NotImplemented": "y = torch.clamp(z, min=0)",
+    "target = NotImplemented": "target = 1.0",
+    "loss = NotImplemented": "loss = ((y - target) ** 2).sum()\nloss.backward()",
+    "manual_grad = NotImplemented": "manual_grad = (2 * (y - target) * (z > 0).float() * x).detach()",
+    "manual_grad_b = NotImplemented": "manual_grad_b = (2 * (y - target) * (z > 0).float()).detach()",
+}
+STARTERS = {"starter": ".ipynb", "starter as py": ".py"}  # written by `nnspec starter`, graded as they are
+FILLED_STARTERS = {"filled starter": ".ipynb", "filled starter as py": ".py"}  # the same, filled in with FILLED
+
+
+def _starter(target: Path, filled: bool) -> None:
+    """``nnspec starter --profile`` written to ``target`` (a notebook or a .py), with FILLED when ``filled``."""
+    notebook = target.suffix == ".ipynb"
+    assert main(["starter", "--profile", PROFILE, "-o", str(target)] + (["--notebook"] if notebook else [])) == 0
+    if not filled:
+        return
+    if notebook:
+        written = nbformat.read(target, as_version=4)
+        for cell in written.cells:
+            cell.source = _fill(cell.source)
+        nbformat.write(written, target)
+    else:
+        target.write_text(_fill(target.read_text()))
+    assert "NotImplemented" not in target.read_text(), "a placeholder of the starter is not in FILLED"
+
+
+def _fill(source: str) -> str:
+    """``source`` with each line that is a placeholder of FILLED replaced by its code."""
+    return "\n".join(FILLED.get(line, line) for line in source.split("\n"))
+
+
 def _stem(name: str) -> str:
     return name.replace(" ", "_").replace(",", "").replace("'", "").replace("<", "lt")
 
@@ -116,10 +153,13 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict
     for name, edits in variants.items():
         _edited(edits, folder / f"{_stem(name)}.ipynb")
     shutil.copy(INDEPENDENT, folder / "independent.ipynb")
+    for name, suffix in {**STARTERS, **FILLED_STARTERS}.items():
+        _starter(folder / f"{_stem(name)}{suffix}", filled=name in FILLED_STARTERS)
     out = tmp_path_factory.mktemp("reports")
     assert main(["grade", "--profile", PROFILE, "--chapter", CHAPTER, "--quiet", "--reports", str(out),
                  "--roster", str(out / "roster.csv"), "--jobs", "2", str(folder)]) in (0, 1)
-    graded = {name: json.loads((out / f"{_stem(name)}.json").read_text()) for name in [*variants, "independent"]}
+    graded = {name: json.loads((out / f"{_stem(name)}.json").read_text())
+              for name in [*variants, "independent", *STARTERS, *FILLED_STARTERS]}
     whole = out / "document.json"
     code = main(["grade", "--profile", PROFILE, "--quiet", "--json", str(whole), str(CORRECT)])
     graded["document"] = {**json.loads(whole.read_text()), "exit": code}
@@ -150,6 +190,23 @@ def test_other_correct_inputs_pass(reports: dict[str, dict[str, object]], varian
 def test_the_independent_sample_passes_the_exercise(reports: dict[str, dict[str, object]]) -> None:
     statuses = _statuses(reports["independent"])
     assert {req_id: statuses[req_id] for req_id in EXERCISE} == dict.fromkeys(EXERCISE, "passed")
+
+
+@pytest.mark.parametrize("starter", sorted(STARTERS))
+def test_the_starter_as_it_is_scores_zero_with_every_value_not_implemented(reports: dict[str, dict[str, object]],
+                                                                            starter: str) -> None:
+    report = reports[starter]
+    statuses = _statuses(report)
+    assert {req_id: statuses[req_id] for req_id in EXERCISE} == dict.fromkeys(EXERCISE, "not implemented")
+    assert report["score"] == 0 and report["max_score"] == len(EXERCISE)
+
+
+@pytest.mark.parametrize("starter", sorted(FILLED_STARTERS))
+def test_the_starter_filled_in_gets_full_marks(reports: dict[str, dict[str, object]], starter: str) -> None:
+    report = reports[starter]
+    statuses = _statuses(report)
+    assert {req_id: statuses[req_id] for req_id in EXERCISE} == dict.fromkeys(EXERCISE, "passed")
+    assert report["score"] == report["max_score"] == len(EXERCISE)
 
 
 @pytest.mark.parametrize("bug", sorted(BUGS))

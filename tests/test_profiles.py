@@ -180,6 +180,8 @@ def test_builtin_profile_maps_only_contract_parameters(name: str) -> None:
     ("[profile]\nnotebook = 'every cell'", "notebook must be one of definitions, all, marked"),
     ("[profile]\nvalues = ['x', 'w.grad']", "values must be a list of names"),
     ("[profile]\nstarter_code = 'x = 1'", "starter_code must hold only class and function definitions"),
+    ("[profile]\nvalues = ['x', 'w']\nstarter_cells = ['x = NotImplemented']", "starter_cells assign no w"),
+    ("[profile]\nstarter_cells = ['x = ']", "starter_cells, cell 1, is not Python"),
 ])
 def test_a_bad_profile_is_refused_naming_the_problem(tmp_path: Path, text: str, named: str) -> None:
     path = tmp_path / "bad.toml"
@@ -280,10 +282,11 @@ def test_the_mapping_unwraps_builds_caches_and_drops_keys() -> None:
 def test_a_notebooks_values_cross_as_data_only() -> None:
     learner = types.ModuleType("learner")
     learner.x, learner.n, learner.flag, learner.text = np.array([[1, 2]]), 3, True, "hi"
-    served = mapping.apply(learner, profiles.parse({"profile": {"values": ["x", "n", "flag", "text", "w"]}},
+    learner.b = NotImplemented  # a starter's placeholder, not written yet
+    served = mapping.apply(learner, profiles.parse({"profile": {"values": ["x", "n", "flag", "text", "b", "w"]}},
                                                    "p", "p.toml").mapping())
     assert getattr(served, values.FUNCTION)() == {"x": [[1.0, 2.0]], "n": 3.0, "flag": True, "text": {"type": "str"},
-                                                  "w": values.MISSING}
+                                                  "b": values.NOT_WRITTEN, "w": values.MISSING}
 
 
 def test_a_profiles_libraries_are_offered_to_the_worker_and_allowed() -> None:

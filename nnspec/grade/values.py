@@ -5,7 +5,8 @@ values (``[profile] values``, e.g. document 001's autograd exercise: ``x``, ``w`
 worker serve one more function, ``FUNCTION``, taking no argument: it returns, per named value, its ``data``. Only
 data crosses (numbers, strings, lists, NumPy arrays), never the learner's object: a tensor becomes its numbers,
 dtype, whether it tracks gradients and its ``.grad``, read without calling anything of the learner's but the
-tensor's own methods. The spec computes every expected value itself, in the grader.
+tensor's own methods. The spec computes every expected value itself, in the grader. A value the learner left as
+``NotImplemented`` (a starter's placeholder) is ``NOT_WRITTEN``, which the spec counts as "not implemented".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 FUNCTION = "notebook_values"  # the served function's name; not a contract function (spec/contract.py)
 MISSING = {"missing": True}  # a named value the submission does not define
+NOT_WRITTEN = {"not_written": True}  # a named value still NotImplemented, as `nnspec starter --profile` leaves it
 NUMBERS = (bool, int, float)
 
 
@@ -32,8 +34,10 @@ def reader(module: ModuleType, names: list[str]) -> Callable[[], dict[str, Any]]
 def data(value: Any) -> Any:
     """``value`` as data: a number as a float (or bool); a tensor (anything with ``detach`` and ``requires_grad``)
     as ``{"tensor": True, "value": nested list, "dtype": str, "requires_grad": bool, "grad": nested list or
-    None}``; an array or list of numbers as a nested list of floats; anything else as ``{"type": its type's
-    name}``."""
+    None}``; an array or list of numbers as a nested list of floats; ``NotImplemented`` as ``NOT_WRITTEN``;
+    anything else as ``{"type": its type's name}``."""
+    if value is NotImplemented:
+        return NOT_WRITTEN
     if isinstance(value, NUMBERS):
         return value if isinstance(value, bool) else float(value)
     if hasattr(value, "detach") and hasattr(value, "requires_grad"):

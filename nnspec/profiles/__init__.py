@@ -17,6 +17,8 @@ A profile is a TOML file (the built-in ones are the ``*.toml`` files of this pac
                                        #   what it imports): offered to the worker, allowed by IMPL-NO-FRAMEWORKS
     optional_libraries = []            # offered too where installed (a CUDA build of torch loads nvidia's libraries)
     starter_code = '''class MLP: ...'''  # optional: skeletons of what the adapter reads (its classes), for the starter
+    starter_cells = ['''x = NotImplemented''']  # optional: a values assignment's starter, one cell each; a value
+                                       #   left as NotImplemented is graded as not written yet
 
     [conventions]                      # where the assignment settles what the contract settles otherwise
     updates = "in place"               # names and contract values: spec/conventions.toml
@@ -69,7 +71,7 @@ BUILTIN_DIR = Path(__file__).resolve().parent
 SECTIONS = {"profile", "conventions", "functions"}
 LAYOUT_KEYS = {"layout", "bias_shape"}  # in [profile], and in a function's table for that function alone
 PROFILE_KEYS = {"description", "adapter", "adapter_functions", "values", "notebook", "libraries",
-                "optional_libraries", "starter_code"} | LAYOUT_KEYS
+                "optional_libraries", "starter_code", "starter_cells"} | LAYOUT_KEYS
 FUNCTION_KEYS = {"name", "args", "kwargs", "fixed", "ignore", "returns", "drop_keys", "times_m", "result_item",
                  "signature"} | LAYOUT_KEYS
 LITERAL_PREFIX = "="  # an ARG or a fixed value written as a Python literal: "=None"
@@ -99,6 +101,7 @@ class Profile:
     libraries: tuple[str, ...] = ()
     optional_libraries: tuple[str, ...] = ()
     starter_code: str = ""  # the skeletons of what an adapter reads (classes), for `nnspec starter --profile`
+    starter_cells: tuple[str, ...] = ()  # the starter of an assignment of values: its cells, each Python source
 
     def offered(self) -> tuple[str, ...]:
         """The libraries the worker is offered: ``libraries``, and those of ``optional_libraries`` installed here."""
@@ -231,11 +234,12 @@ def parse(data: dict[str, Any], name: str, source: str) -> Profile:
         raise ProfileError(f"[profile] adapter_functions names {', '.join(unknown)}, not contract functions")
     if head.get("notebook", MODES[0]) not in MODES:
         raise ProfileError(f"[profile] notebook must be one of {', '.join(MODES)}, got {head['notebook']!r}")
+    named = _strings(head, "values")
     return Profile(name, source, str(head.get("description", "")), dict(data.get("conventions", {})), functions,
                    str(head.get("adapter", "")), adapter_functions,
-                   {key: str(head[key]) for key in sorted(LAYOUT_KEYS) if key in head}, _strings(head, "values"),
+                   {key: str(head[key]) for key in sorted(LAYOUT_KEYS) if key in head}, named,
                    str(head.get("notebook", "")), _strings(head, "libraries"), _strings(head, "optional_libraries"),
-                   _starter_code(head))
+                   _starter_code(head), _starter_cells(head, named))
 
 
 def _check_layout(table: dict[str, Any], where: str) -> None:
@@ -254,6 +258,27 @@ def _starter_code(head: dict[str, Any]) -> str:
     if not all(isinstance(node, (ast.ClassDef, ast.FunctionDef)) for node in tree.body):
         raise ProfileError("[profile] starter_code must hold only class and function definitions")
     return code
+
+
+def _starter_cells(head: dict[str, Any], named: tuple[str, ...]) -> tuple[str, ...]:
+    """``[profile] starter_cells``: Python sources that, together, assign every one of ``values``; ProfileError
+    otherwise."""
+    cells = head.get("starter_cells", [])
+    if not isinstance(cells, list) or not all(isinstance(cell, str) for cell in cells):
+        raise ProfileError("[profile] starter_cells must be a list of strings (Python source, one per cell)")
+    assigned: set[str] = set()
+    for number, cell in enumerate(cells, 1):
+        try:
+            tree = ast.parse(cell)
+        except SyntaxError as error:
+            raise ProfileError(f"[profile] starter_cells, cell {number}, is not Python: {error}") from error
+        assigned |= {node.id for node in ast.walk(tree)
+                     if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    unassigned = [name for name in named if name not in assigned] if cells else []
+    if unassigned:
+        raise ProfileError(f"[profile] starter_cells assign no {', '.join(unassigned)}: the starter must have a "
+                           "place for every one of values")
+    return tuple(cells)
 
 
 def _strings(head: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -5,7 +5,8 @@ one made from its ``args`` and ``kwargs``: a contract parameter keeps its name, 
 ``ones_like:`` argument is the upstream gradient ``dA``, a ``sigmoid:`` or ``tanh:`` one the activation ``a``), a
 docstring saying which contract function it is graded as,
 with what pinned and what it returns, and ``raise NotImplementedError``. The profile's ``starter_code`` (what its
-adapter reads, e.g. classes) follows as written, when the whole starter is asked for.
+adapter reads, e.g. classes) follows as written, when the whole starter is asked for; so do its ``starter_cells``
+(an assignment of values: each value assigned ``NotImplemented``, which the grader counts as not written yet).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from spec.needs import contract_parameters
 
 CHAPTER_OF = {name: chapter for chapter, functions in SIGNATURES.items() for name in functions}
 ADAPTED = "graded through the profile's adapter"  # the chapter heading of the starter_code's definitions
+VALUES = "the values the grader reads"  # the chapter heading of the starter_cells
 CACHE = "cache"  # the name of an argument built from several contract arguments
 NAMED = {"ones_like": "dA", "sigmoid": "a", "tanh": "a"}  # the parameter a transformed ARG is (dA: the upstream
 # gradient a backward step multiplies; a: an activation); other transforms keep the contract parameter's name
@@ -51,7 +53,7 @@ def stubs(profile: Profile, chapters: list[str] | None = None) -> list[Stub]:
         if layout != COLUMN_MAJOR and name in roles.ARGUMENTS:
             lines.append(f"Row-major: samples are rows, W is (n_in, n_out), biases are {bias_shape}.")
         result.append(Stub(own, signature, CHAPTER_OF[name], "\n".join(lines)))
-    return result + (code_stubs(profile) if chapters is None else [])
+    return result + (code_stubs(profile) + cell_stubs(profile) if chapters is None else [])
 
 
 def code_stubs(profile: Profile) -> list[Stub]:
@@ -59,6 +61,11 @@ def code_stubs(profile: Profile) -> list[Stub]:
     code = profile.starter_code
     return [Stub(node.name, "", ADAPTED, "", ast.get_source_segment(code, node, padded=True) or "")
             for node in ast.parse(code).body if isinstance(node, (ast.ClassDef, ast.FunctionDef))]
+
+
+def cell_stubs(profile: Profile) -> list[Stub]:
+    """The profile's ``starter_cells``, one each, written out as they are."""
+    return [Stub(f"cell {number}", "", VALUES, "", cell) for number, cell in enumerate(profile.starter_cells, 1)]
 
 
 def assignment_signature(name: str, table: dict[str, Any]) -> str:
