@@ -23,7 +23,7 @@ import pytest
 
 import spec.test_autograd_exercise  # noqa: F401  (registers the chapter's requirements)
 from nnspec.cli import main
-from nnspec.grade.runner import REPRODUCTION_INTRO
+from nnspec.grade.proxy import REPRODUCTION_INTRO
 from spec.requirements import REGISTRY
 
 if os.environ.get("NNSPEC_REQUIRE_TORCH") == "1":  # the torch CI envs: a missing torch must fail, not skip

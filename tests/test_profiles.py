@@ -343,6 +343,23 @@ def test_the_correct_sample_gets_full_marks_on_every_applicable_requirement(prof
 
 # --- name collisions, without a profile ----------------------------------------------------------------------------
 
+def test_a_failure_under_a_profile_is_reproduced_with_the_learners_own_code(tmp_path: Path) -> None:
+    """The line to try is the learner's own function called as the worker called it (002/003's dtanh takes the
+    activation); a function of the adapter is said to be made of the learner's class, with no line to try."""
+    from nnspec.grade.proxy import REPRODUCTION_INTRO
+    row_major = mutated(tmp_path, "documents-002-003", "return 1.0 - a * a", "return 1.0 - np.tanh(a) ** 2")
+    message = grade(row_major, "documents-002-003", ["ACT-TANH-DERIVATIVE"])["ACT-TANH-DERIVATIVE"].message
+    tried = message.split(REPRODUCTION_INTRO)[1]
+    assert "\n    dtanh(np.array([" in tried and "tanh_derivative(np.array" not in tried, message
+    assert "which the profile documents-002-003 makes dtanh(np.tanh(z))" in tried, message
+    classes = mutated(tmp_path, "documents-004", "self.b = self.b + self.lr * error",
+                      "self.b = self.b - self.lr * error")
+    message = grade(classes, "documents-004", ["PER-UPDATE-RULE"])["PER-UPDATE-RULE"].message
+    assert REPRODUCTION_INTRO not in message, message
+    assert "perceptron_update is not a function of yours" in message and "your Perceptron(len(w), learning_rate)" \
+        in message, message
+
+
 def test_a_contract_name_with_another_signature_is_a_collision() -> None:
     message = scope.collision("predict", [("X", 1), ("y", 1), ("parameters", 1)])
     assert message.startswith("your `predict(X, y, parameters)` does not take `(X, parameters, ...)`: rename it, "

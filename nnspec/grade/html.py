@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from nnspec.grade import escape
+from nnspec.grade.proxy import REPRODUCTION_INTRO
 from nnspec.grade.reports import (
     TABLE_COLUMNS,
     Report,
@@ -33,7 +34,7 @@ from nnspec.grade.reports import (
     not_applicable_lines,
     points_text,
 )
-from nnspec.grade.runner import REPRODUCTION_INTRO, STATUSES
+from nnspec.grade.runner import STATUSES
 from spec import figures
 
 GRADCHECK_ID = "NET-BACKWARD-GRADCHECK"

@@ -78,23 +78,35 @@ def apply(module: ModuleType, mapping: dict[str, Any]) -> ModuleType:
 
 def wrapped(name: str, own: Callable[..., Any], table: dict[str, Any]) -> Callable[..., Any]:
     """Contract function ``name`` (with the contract's signature) calling the learner's ``own`` as ``table`` says."""
-    signature = inspect.Signature([
-        inspect.Parameter(parameter, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                          default=default if has_default else inspect.Parameter.empty)
-        for parameter, has_default, default in table["parameters"]])
+    signature = contract_signature(table)
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values, convert = bound.arguments, _converter(table.get("layout"))
-        result = own(*(argument(spec, values, convert) for spec in table["args"]),
-                     **{key: argument(spec, values, convert) for key, spec in table.get("kwargs", {}).items()})
-        return _as_contract(result, table, values)
+        learner_args, learner_kwargs, values = learner_arguments(table, args, kwargs, signature)
+        return _as_contract(own(*learner_args, **learner_kwargs), table, values)
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = own.__doc__
     setattr(call, "__signature__", signature)  # what describe_functions reports  # noqa: B010
     return call
+
+
+def contract_signature(table: dict[str, Any]) -> inspect.Signature:
+    """The contract function's signature, from the table's ``parameters``."""
+    return inspect.Signature([
+        inspect.Parameter(parameter, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          default=default if has_default else inspect.Parameter.empty)
+        for parameter, has_default, default in table["parameters"]])
+
+
+def learner_arguments(table: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+                      signature: inspect.Signature | None = None) -> tuple[list[Any], dict[str, Any], dict[str, Any]]:
+    """(positional, keyword) arguments of the learner's function for the contract call ``(*args, **kwargs)``, and
+    the contract's arguments by name; TypeError when the contract's signature does not take them."""
+    bound = (signature or contract_signature(table)).bind(*args, **kwargs)
+    bound.apply_defaults()
+    values, convert = bound.arguments, _converter(table.get("layout"))
+    return ([argument(spec, values, convert) for spec in table["args"]],
+            {key: argument(spec, values, convert) for key, spec in table.get("kwargs", {}).items()}, values)
 
 
 def argument(spec: Any, values: dict[str, Any], convert: Converter | None = None) -> Any:

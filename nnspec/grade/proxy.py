@@ -36,14 +36,15 @@ from typing import IO, Any, NoReturn
 import numpy as np
 import pytest
 
-from nnspec.grade import drivers, sandbox, scope, unpickle, wire
+from nnspec.grade import drivers, sandbox, scope, unpickle, values, wire
 from nnspec.grade.limits import Limits
-from nnspec.profiles import Profile
+from nnspec.profiles import Profile, calls
 from spec.assertions import describe_call, header
 from spec.calls import observed_call
 from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, Batch, ImplementationLoadError
 from spec.requirements import current
 
+REPRODUCTION_INTRO = "the last call into the submission, to try yourself"  # ends a failure's message
 KILL_GRACE_S = 2.0  # how long a worker told to exit may take before it is killed
 MIN_CALL_TIME_S = 0.05  # a call is never given less than this, even at the end of a requirement's budget
 READ_CHUNK = 1 << 16
@@ -404,16 +405,32 @@ class IsolatedImplementation:
         self.item_deadline = now + self.requirement_budget - spent
 
     def reproduction(self) -> str:
-        """The requirement's last call into the submission as one line of Python, or "" when an input is too large
-        or not a plain value (a generator, a function, an opaque handle)."""
+        """The requirement's last call into the submission as one line of Python (under a profile, the learner's
+        own function's call, and a line saying how it maps), or "" when an input is too large or not a plain value
+        (a generator, a function, an opaque handle)."""
         if self.last_call is None or drivers.is_driver(self.last_call[0]):  # a spec loop: not the learner's to call
             return ""
         name, args, kwargs = self.last_call
         try:
-            parts = [literal(value) for value in args] + [f"{key}={literal(value)}" for key, value in kwargs.items()]
-        except ValueError:
+            learner = calls.learner_call(self.profile, name, args, kwargs) if self.profile is not None else None
+            own, positional, keywords = learner or (name, list(args), kwargs)
+            parts = [literal(value) for value in positional] + [f"{key}={literal(value)}"
+                                                                for key, value in keywords.items()]
+        except (TypeError, ValueError):  # not a short literal, or a call the learner's function cannot be made of
             return ""
-        return f"{name}({', '.join(parts)})"
+        mapped = f"\n    {calls.mapped(self.profile, name)}" if learner and self.profile is not None else ""
+        return f"{own}({', '.join(parts)}){mapped}"
+
+    def failure_help(self) -> str:
+        """What ends a failure's message: the line to reproduce the last call (``REPRODUCTION_INTRO``), or, for a
+        function the profile's adapter makes of the learner's code, what it made it of; "" when neither applies."""
+        if self.last_call is None or self.last_call[0] == values.FUNCTION:  # values read, not a call to try
+            return ""
+        if self.profile is not None and self.last_call[0] in self.profile.adapter_functions:
+            return "\n" + calls.adapted(self.profile, self.last_call[0])
+        snippet = self.reproduction()
+        return f"\n{REPRODUCTION_INTRO} (after import numpy as np and from <your module> import *):\n    {snippet}" \
+            if snippet else ""
 
     # --- calls -----------------------------------------------------------------------------------------------
 

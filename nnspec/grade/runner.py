@@ -26,7 +26,7 @@ from hypothesis import configuration
 from hypothesis.errors import FailedHealthCheck, Unsatisfiable
 
 import spec
-from nnspec.grade import sandbox, scope, values
+from nnspec.grade import sandbox, scope
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, RequirementAbandoned, unreadable_paths
 from nnspec.profiles import Profile, applicability
@@ -42,7 +42,6 @@ STATUSES = ("passed", "failed", "blocked", "not implemented", "not applicable", 
 CLEAN_ENV = ("NNSPEC_IMPL", "NNSPEC_HYPOTHESIS_PROFILE")  # the grader decides both
 GRADING_PROFILE = "ci"  # derandomized hypothesis: the same submission always gets the same grade
 NOT_GRADED = "not_graded"  # marker of claims checked against oracles only: facts, not about the submission
-REPRODUCTION_INTRO = "the last call into the submission, to try yourself"  # ends a failure's message
 NO_EXAMPLE_LEFT = (Unsatisfiable, FailedHealthCheck)  # hypothesis rejected every example it tried
 
 
@@ -213,10 +212,8 @@ class Collector:
         message = ""
         if report.failed:
             message = report.longreprtext
-            snippet = self.implementation.reproduction() if self.implementation is not None else ""
-            if snippet and report.when == "call" and not snippet.startswith(f"{values.FUNCTION}("):  # read, not called
-                message += f"\n{REPRODUCTION_INTRO} (after import numpy as np and " \
-                           f"from <your module> import *):\n    {snippet}"
+            if self.implementation is not None and report.when == "call":
+                message += self.implementation.failure_help()
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2]).removeprefix("Skipped: ")
             outcome = "not applicable" if message.startswith(NOT_APPLICABLE) else outcome  # a call the profile lacks

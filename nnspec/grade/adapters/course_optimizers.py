@@ -23,6 +23,15 @@ import numpy as np
 
 Params = dict[str, np.ndarray]
 Function = Callable[..., Any]
+# each contract function in the learner's terms, for failure messages (nnspec.profiles.calls)
+MADE_OF = {
+    "sgd_momentum_update": "update_variables_momentum(learning_rate, beta, var, grad, v) for each parameter P "
+                           "(var = parameters[P], grad = grads['dP'], v = state[P], zeros at the first step)",
+    "rmsprop_update": "update_variables_RMSProp(learning_rate, beta, eps, var, grad, s) for each parameter P "
+                      "(var = parameters[P], grad = grads['dP'], s = state[P], zeros at the first step)",
+    "adam_update": "update_variables_Adam(learning_rate, beta1, beta2, eps, var, grad, v, s, t) for each parameter P "
+                   "(v = state['v'][P], s = state['s'][P], zeros at the first step; t = state['t'] + 1, from 1)",
+}
 
 
 def adapt(module: ModuleType) -> dict[str, Function]:

@@ -39,6 +39,18 @@ Function = Callable[..., Any]
 # A power of two, so that lr * dW is exact; then W - lr dW rounds at ~eps * lr |dW|, and (before - after) / lr
 # gives dW to ~eps relative, however small dW is next to W.
 GRADIENT_LR = 2.0 ** 20
+# each contract function in the learner's terms, for failure messages (nnspec.profiles.calls); the arguments are the
+# contract's, column-major
+MADE_OF = {
+    "initialize_parameters": "MLP(layer_dims)'s weights.T and biases.T (its own init, from np.random)",
+    "forward": "MLP(sizes) holding W.T and b.T of each layer, then .forward(X.T), transposed back",
+    "backward": "the gradients MLP.backward(Y.T) applies after that forward, read from its update with lr = 2**20",
+    "predict": "MLP(sizes) holding W.T and b.T of each layer, then .predict(X.T)",
+    "perceptron_predict": "Perceptron(len(w)) holding w and b, then .predict(x)",
+    "perceptron_update": "Perceptron(len(w), learning_rate) holding w and b, then .train(x[np.newaxis, :], "
+                         "np.array([y]), 1), returning its (w, b)",
+    "perceptron_train": "Perceptron(X.shape[0], learning_rate).train(X.T, y, epochs), returning its (w, b)",
+}
 ARCHITECTURE = {"hidden_activation": "relu", "output_activation": "softmax", "loss": "categorical_cross_entropy"}
 
 
