@@ -267,8 +267,10 @@ def test_torch_softmax(impl: Implementation, zv: tuple[np.ndarray, np.ndarray], 
     s = np.asarray(impl.softmax(z, axis=axis), dtype=np.float64)
     inputs = {"z": z, "axis": axis}
     _agree(s, out, fn="softmax", inputs=inputs, what="softmax(z)", scaled=False)
+    # v - sum(v s) cancels where one s is near 1: an ulp of your s moves the product by ~eps |v|, however small
     _agree(s * (v - np.sum(v * s, axis=axis, keepdims=True)), vjp, fn="softmax", inputs=inputs,
-           what=f"the vector-Jacobian product s * (v - sum(v * s)) from your s, random cotangent v = {describe(v)}")
+           what=f"the vector-Jacobian product s * (v - sum(v * s)) from your s, random cotangent v = {describe(v)}",
+           atol=UNIT_ATOL * float(np.max(np.abs(v))))
 
 
 @requirement(
