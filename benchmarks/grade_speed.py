@@ -39,7 +39,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.mutants, run as a script from the root
+
 from nnspec.grade.proxy import WORKER_ENV
+from tests.mutants.mutation import self_contained
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec"
@@ -154,7 +157,8 @@ def compare(impl: str, chapters: list[str], repeats: int) -> None:
 def never_returns() -> None:
     """One grade of a submission whose backward loops forever, with the default limits."""
     with tempfile.TemporaryDirectory(prefix="nnspec-grade-speed-") as tmp:
-        run = graded(NEVER_RETURNS, [], Path(tmp))
+        target = self_contained(ROOT / NEVER_RETURNS, Path(tmp))  # its reference functions travel with it
+        run = graded(target, [], Path(tmp))
     print(f"\n{NEVER_RETURNS} (backward never returns), whole spec, default limits: {run.wall:.1f} s wall "
           f"({run.summary})")
 

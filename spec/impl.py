@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -30,6 +31,27 @@ NOT_IMPLEMENTED = "not implemented: "
 # "execute_example") and a typo in a spec test must not pass as a skip.
 CONTRACT_FUNCTIONS = frozenset(FUNCTIONS)
 Batch = Sequence[tuple[tuple[Any, ...], dict[str, Any]]]  # independent calls of one function: (args, kwargs) each
+Chain = Sequence[tuple[str, tuple[Any, ...], dict[str, Any]]]  # calls one after the other: (name, args, kwargs) each
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An argument of a call in a chain (``Implementation.chain``): the result of the chain's call number
+    ``call``, or its item ``item`` (forward's AL is ``Earlier(k, 0)``, its caches ``Earlier(k, 1)``)."""
+
+    call: int
+    item: int | None = None
+
+    def value(self, results: Sequence[Any]) -> Any:
+        result = results[self.call]
+        return result if self.item is None else result[self.item]
+
+
+def resolved(arguments: Any, results: Sequence[Any]) -> Any:
+    """``arguments`` (a call's args tuple or kwargs dict) with each ``Earlier`` among them replaced by its value."""
+    if isinstance(arguments, dict):
+        return {key: item.value(results) if isinstance(item, Earlier) else item for key, item in arguments.items()}
+    return tuple(item.value(results) if isinstance(item, Earlier) else item for item in arguments)
 
 
 class Implementation:
@@ -67,6 +89,16 @@ class Implementation:
         would be made in this order anyway: a submission may keep state between calls (module-level caches), so
         batching the forward calls of several runs before their backward calls fails it where it did not fail."""
         return [getattr(self, name)(*args, **kwargs) for args, kwargs in calls]
+
+    def chain(self, calls: Chain) -> list[Any]:
+        """The calls made one after the other, each ``Earlier`` argument replaced by that earlier call's result:
+        a loop the spec knows in advance (gradient descent with the implementation's own functions). The grader
+        sends them to the worker in one message, which makes them in this order and answers each as it returns;
+        each is observed, checked and reported as on its own. Returns every call's result."""
+        results: list[Any] = []
+        for name, args, kwargs in calls:
+            results.append(getattr(self, name)(*resolved(args, results), **resolved(kwargs, results)))
+        return results
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name not in CONTRACT_FUNCTIONS and not self.has(name):

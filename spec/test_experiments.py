@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from spec import descent
 from spec.assertions import assert_close, check
 from spec.impl import Batch
 from spec.requirements import requirement
@@ -110,10 +111,8 @@ def test_exp_xor_network(impl: Any) -> None:
 def _descend(impl: Any, X: np.ndarray, Y: np.ndarray, parameters: dict[str, np.ndarray], hidden: str,
              steps: int) -> dict[str, np.ndarray]:
     """Full-batch gradient descent (lr 0.5, sigmoid output, cross-entropy) with the implementation's functions."""
-    for _ in range(steps):
-        AL, caches = impl.forward(X, parameters, hidden, "sigmoid")
-        grads = impl.backward(AL, Y, caches, hidden, "sigmoid", "binary_cross_entropy")
-        parameters = impl.update_parameters(parameters, grads, 0.5)
+    ((parameters, _),) = descent.runs(impl, [(parameters, [(X, Y, steps)])], 0.5,
+                                      (hidden, "sigmoid", "binary_cross_entropy"), record_costs=False)
     return parameters
 
 
@@ -606,11 +605,9 @@ def _final_cost(impl: Any, hidden: str, seed: int) -> float:
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((2, TANH_SAMPLES))
     Y = (np.sum(X**2, axis=0, keepdims=True) < 1.4).astype(float)
-    parameters = _spec_parameters([2, 16, 1], _xavier, rng)
-    for _ in range(TANH_STEPS):
-        AL, caches = impl.forward(X, parameters, hidden, "sigmoid")
-        grads = impl.backward(AL, Y, caches, hidden, "sigmoid", "binary_cross_entropy")
-        parameters = impl.update_parameters(parameters, grads, TANH_LR)
+    start = _spec_parameters([2, 16, 1], _xavier, rng)
+    ((parameters, _),) = descent.runs(impl, [(start, [(X, Y, TANH_STEPS)])], TANH_LR,
+                                      (hidden, "sigmoid", "binary_cross_entropy"), record_costs=False)
     AL, _ = impl.forward(X, parameters, hidden, "sigmoid")
     return float(impl.compute_cost(AL, Y, "binary_cross_entropy"))
 

@@ -30,7 +30,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from spec import figures, oracles
+from spec import descent, figures, oracles
 from spec.assertions import (
     assert_close,
     assert_equal,
@@ -496,12 +496,7 @@ def _descend(impl: Any, X: np.ndarray, Y: np.ndarray, parameters: Params, steps:
              activations: tuple[str, str, str]) -> tuple[Params, list[float]]:
     """``steps`` full-batch gradient-descent steps with the implementation's own forward/backward/update;
     returns the parameters and the cost before each step."""
-    hidden, output, loss = activations
-    costs = []
-    for _ in range(steps):
-        AL, caches = impl.forward(X, parameters, hidden, output)
-        costs.append(float(impl.compute_cost(AL, Y, loss)))
-        parameters = impl.update_parameters(parameters, impl.backward(AL, Y, caches, hidden, output, loss), lr)
+    ((parameters, costs),) = descent.runs(impl, [(parameters, [(X, Y, steps)])], lr, activations)
     return parameters, costs
 
 
@@ -603,26 +598,27 @@ RESHUFFLE_M, RESHUFFLE_BATCH = 3, 2
 RESHUFFLE_FALSE_ALARM = 3.0**-24
 
 
-def _epochs_from(impl: Any, X: np.ndarray, Y: np.ndarray, parameters: Params) -> dict[tuple[int, bool], Params]:
-    """The parameters after each possible epoch from ``parameters``: (the sample alone in its batch, whether its
-    batch came first) -> parameters."""
-    outcomes = {}
+def _epochs(X: np.ndarray, Y: np.ndarray, parameters: Params) -> dict[tuple[int, bool], descent.Run]:
+    """Each possible epoch from ``parameters``, (the sample alone in its batch, whether its batch came first) ->
+    the run of its two one-step batches."""
+    plans: dict[tuple[int, bool], descent.Run] = {}
     for alone in range(RESHUFFLE_M):
         pair = [j for j in range(RESHUFFLE_M) if j != alone]
         for alone_first in (False, True):
-            after = parameters
-            for columns in ([alone], pair) if alone_first else (pair, [alone]):
-                after, _ = _descend(impl, X[:, columns], Y[:, columns], after, 1, 0.5, TRAIN_ACTIVATIONS)
-            outcomes[(alone, alone_first)] = after
-    return outcomes
+            batches = ([alone], pair) if alone_first else (pair, [alone])
+            plans[(alone, alone_first)] = (parameters, [(X[:, columns], Y[:, columns], 1) for columns in batches])
+    return plans
 
 
 def _trajectories(impl: Any, X: np.ndarray, Y: np.ndarray, start: Params) -> dict[tuple[tuple[int, bool], ...], Params]:
-    """Parameters after RESHUFFLE_EPOCHS epochs for every sequence of possible epochs (6^2 = 36 sequences)."""
-    frontier: dict[tuple[tuple[int, bool], ...], Params] = {(): start}
+    """Parameters after RESHUFFLE_EPOCHS epochs for every sequence of possible epochs (6^2 = 36 sequences), each
+    epoch's runs as one chain."""
+    frontier: dict[tuple[tuple[int, bool], ...], Any] = {(): start}
     for _ in range(RESHUFFLE_EPOCHS):
-        frontier = {(*sequence, epoch): after for sequence, parameters in frontier.items()
-                    for epoch, after in _epochs_from(impl, X, Y, parameters).items()}
+        plans = {(*sequence, epoch): run for sequence, parameters in frontier.items()
+                 for epoch, run in _epochs(X, Y, parameters).items()}
+        ends = descent.runs(impl, list(plans.values()), 0.5, TRAIN_ACTIVATIONS)
+        frontier = {sequence: after for sequence, (after, _) in zip(plans, ends, strict=True)}
     return frontier
 
 

@@ -11,7 +11,6 @@ constant after t steps from 0 is (1 - beta^t) g) and the recursions themselves w
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spec.assertions import assert_close, assert_pure_call, check
+from spec.impl import Chain, Earlier
 from spec.requirements import requirement
 from spec.strategies import gradient_sequence
 
@@ -47,16 +47,13 @@ def _constant_gradient(shapes: Shapes, seed: int) -> Params:
             for name, shape in shapes.items()}
 
 
-def _run(
-    step: Callable[..., Any], parameters: Params, grads_sequence: list[Params], **hyper: float
-) -> list[Params]:
-    """Call ``step`` once per gradient, threading the returned state; returns the parameters after each step."""
-    state: Any = None
-    trajectory = []
-    for grads in grads_sequence:
-        parameters, state = step(parameters, grads, state, **hyper)
-        trajectory.append(parameters)
-    return trajectory
+def _run(impl: Any, step: str, parameters: Params, grads_sequence: list[Params], **hyper: float) -> list[Params]:
+    """Call ``step`` once per gradient, threading the returned parameters and state (one chain of calls: the
+    state None at the first); returns the parameters after each step."""
+    calls: Chain = [(step, (parameters if index == 0 else Earlier(index - 1, 0), grads,
+                            None if index == 0 else Earlier(index - 1, 1)), hyper)
+                    for index, grads in enumerate(grads_sequence)]
+    return [result[0] for result in impl.chain(calls)]
 
 
 def _momentum_oracle(parameters: Params, grads_sequence: list[Params], lr: float, beta: float) -> list[Params]:
@@ -153,7 +150,7 @@ def test_opt_momentum_constant_gradient(
     impl: Any, shapes: Shapes, seed: int, lr: float, beta: float
 ) -> None:
     parameters, g = _parameters(shapes, seed), _constant_gradient(shapes, seed + 1)
-    got = _run(impl.sgd_momentum_update, parameters, [g] * STEPS, learning_rate=lr, beta=beta)
+    got = _run(impl, "sgd_momentum_update", parameters, [g] * STEPS, learning_rate=lr, beta=beta)
     expected = [
         {name: p - lr * g["d" + name] * sum(1 - beta**k for k in range(1, t + 1)) for name, p in parameters.items()}
         for t in range(1, STEPS + 1)
@@ -174,7 +171,7 @@ def test_opt_momentum_constant_gradient(
 @given(shape_sets, seeds, learning_rates)
 def test_opt_momentum_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
     parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
-    got = _run(impl.sgd_momentum_update, parameters, sequence, learning_rate=lr)
+    got = _run(impl, "sgd_momentum_update", parameters, sequence, learning_rate=lr)
     inputs = {"parameters": parameters, "grads": f"{STEPS} varying gradients", "learning_rate": lr, "beta": "default"}
     _assert_trajectory(got, _momentum_oracle(parameters, sequence, lr, 0.9), "sgd_momentum_update", inputs)
 
@@ -187,7 +184,7 @@ def test_opt_momentum_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float
 @given(shape_sets, seeds, learning_rates)
 def test_opt_momentum_beta_zero_is_sgd(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
     parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
-    got = _run(impl.sgd_momentum_update, parameters, sequence, learning_rate=lr, beta=0.0)
+    got = _run(impl, "sgd_momentum_update", parameters, sequence, learning_rate=lr, beta=0.0)
     expected, current = [], parameters
     for grads in sequence:
         current = {name: p - lr * grads["d" + name] for name, p in current.items()}
@@ -206,7 +203,7 @@ def test_opt_rmsprop_constant_gradient(
     impl: Any, shapes: Shapes, seed: int, lr: float, beta: float
 ) -> None:
     parameters, g = _parameters(shapes, seed), _constant_gradient(shapes, seed + 1)
-    got = _run(impl.rmsprop_update, parameters, [g] * STEPS, learning_rate=lr, beta=beta)
+    got = _run(impl, "rmsprop_update", parameters, [g] * STEPS, learning_rate=lr, beta=beta)
     expected, current = [], parameters
     for t in range(1, STEPS + 1):
         current = {name: p - lr * g["d" + name] / (np.abs(g["d" + name]) * np.sqrt(1 - beta**t) + EPS)
@@ -225,7 +222,7 @@ def test_opt_rmsprop_constant_gradient(
 @given(shape_sets, seeds, learning_rates)
 def test_opt_rmsprop_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
     parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
-    got = _run(impl.rmsprop_update, parameters, sequence, learning_rate=lr)
+    got = _run(impl, "rmsprop_update", parameters, sequence, learning_rate=lr)
     inputs = {"parameters": parameters, "grads": f"{STEPS} varying gradients", "learning_rate": lr,
               "beta": "default", "eps": "default"}
     _assert_trajectory(got, _rmsprop_oracle(parameters, sequence, lr, 0.9, EPS), "rmsprop_update", inputs)
@@ -240,7 +237,7 @@ def test_opt_rmsprop_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float)
 @given(shape_sets, seeds, learning_rates)
 def test_opt_adam_constant_gradient(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
     parameters, g = _parameters(shapes, seed), _constant_gradient(shapes, seed + 1)
-    got = _run(impl.adam_update, parameters, [g] * STEPS, learning_rate=lr)
+    got = _run(impl, "adam_update", parameters, [g] * STEPS, learning_rate=lr)
     expected = [{name: p - t * lr * g["d" + name] / (np.abs(g["d" + name]) + EPS) for name, p in parameters.items()}
                 for t in range(1, STEPS + 1)]
     inputs = {"parameters": parameters, "grads": g, "state": "None, then the returned state", "learning_rate": lr}
@@ -264,7 +261,7 @@ def _adam_mistakes(parameters: Params, sequence: list[Params], lr: float) -> dic
 @given(shape_sets, seeds, learning_rates)
 def test_opt_adam_trajectory(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
     parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
-    got = _run(impl.adam_update, parameters, sequence, learning_rate=lr)
+    got = _run(impl, "adam_update", parameters, sequence, learning_rate=lr)
     inputs = {"parameters": parameters, "grads": f"{STEPS} varying gradients", "learning_rate": lr,
               "beta1, beta2, eps": "defaults 0.9, 0.999, 1e-8"}
     _assert_trajectory(got, _adam_oracle(parameters, sequence, lr), "adam_update", inputs,
@@ -284,7 +281,7 @@ def test_opt_adamw_trajectory(
     parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
     hyper: dict[str, float] = {"learning_rate": lr} if weight_decay == WEIGHT_DECAY else \
         {"learning_rate": lr, "weight_decay": weight_decay}
-    got = _run(impl.adamw_update, parameters, sequence, **hyper)
+    got = _run(impl, "adamw_update", parameters, sequence, **hyper)
     expected = _adam_oracle(parameters, sequence, lr, weight_decay=weight_decay)
     # learning rates of 0.1 and more make the decay mistakes differ from the truth by >= 1e-4 (hints need 1e-6)
     mistakes = {
@@ -310,8 +307,8 @@ def test_opt_adamw_trajectory(
 @given(shape_sets, seeds, learning_rates)
 def test_opt_adamw_zero_decay_is_adam(impl: Any, shapes: Shapes, seed: int, lr: float) -> None:
     parameters, sequence = _parameters(shapes, seed), gradient_sequence(shapes, seed + 1, STEPS)
-    got = _run(impl.adamw_update, parameters, sequence, learning_rate=lr, weight_decay=0.0)
-    expected = _run(impl.adam_update, parameters, sequence, learning_rate=lr)
+    got = _run(impl, "adamw_update", parameters, sequence, learning_rate=lr, weight_decay=0.0)
+    expected = _run(impl, "adam_update", parameters, sequence, learning_rate=lr)
     inputs = {"parameters": parameters, "grads": f"{STEPS} varying gradients", "learning_rate": lr,
               "weight_decay": 0.0}
     _assert_trajectory(got, expected, "adamw_update", inputs)

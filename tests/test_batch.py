@@ -1,9 +1,11 @@
-"""Batches (``impl.batch``): independent calls go to the worker in one message, and each is still a call of its own.
+"""Batches and chains (``impl.batch``, ``impl.chain``): calls go to the worker in one message, each still a call of its
+own; in a chain a call's argument may be an earlier call's result (``Earlier``), which the worker passes as it sent it.
 
 Through the grader (nnspec/grade/proxy.py) a batch is one round trip, returns what the calls made one by one return,
 records each call's change to its arguments and puts them back (a call never sees what an earlier one did to a shared
 argument), fails at the first call that fails with that call's inputs as they were before it, and keeps each call's
-own time limit; after a failure the replies of the later calls are read and dropped, so the next call gets its own.
+own time limit; after a failure the worker makes none of the later calls (in process they are never made either), and
+their "not made" replies are read and dropped, so the next call gets its own.
 The submissions count their own calls in a file of the worker's folder, so the tests assert on how many calls reached
 the worker, never on wall time.
 """
@@ -20,7 +22,7 @@ import pytest
 from nnspec.grade.limits import Limits
 from nnspec.grade.proxy import IsolatedImplementation, unreadable_paths
 from spec import calls
-from spec.impl import load_implementation
+from spec.impl import Earlier, load_implementation
 from spec.requirements import set_current
 from tests import test_timeouts as timeouts
 from tests.test_timeouts import CALL_LIMIT_S, Failed, begin, calls_reaching
@@ -44,13 +46,23 @@ def hang_on_negative(x):
 
 def recurse_on_negative(x):
     return recurse_on_negative(x) if np.any(x < 0) else x
+
+Pair = collections.namedtuple("Pair", "first second")
+
+def make_pair(x):
+    _count("make_pair")
+    return Pair(x, 2 * x)
+
+def first_of(pair):
+    _count("first_of")
+    return pair.first  # only the submission's own namedtuple has it
 '''
 
 
 @pytest.fixture
 def isolated(tmp_path: Path) -> Iterator[IsolatedImplementation]:
     target = tmp_path / "submission.py"
-    target.write_text("import numpy as np\n" + textwrap.dedent(SUBMISSION))
+    target.write_text("import collections\nimport numpy as np\n" + textwrap.dedent(SUBMISSION))
     workdir = tmp_path / "work"
     workdir.mkdir()
     implementation = IsolatedImplementation(str(target), Limits(call_timeout=CALL_LIMIT_S), str(workdir),
@@ -100,7 +112,7 @@ def test_a_batch_fails_at_its_first_failing_call_with_that_call_s_inputs(isolate
     message = str(failed.value)
     assert "x = [-7.5]" in message and "ValueError: a negative input" in message, message
     assert "-8.5" not in message
-    assert calls_reaching(isolated, "refuse_negative") == 4  # the batch's later calls were made, their replies dropped
+    assert calls_reaching(isolated, "refuse_negative") == 2  # as in process, the later calls are not made
     assert isolated.double(np.array([1.0])).tolist() == [2.0]
     assert isolated.restarts == 0
 
@@ -122,3 +134,34 @@ def test_a_fatal_call_ends_its_batch_and_the_worker(isolated: IsolatedImplementa
     assert isolated.restarts == 1
     begin(isolated, "ACT-AFTER")
     assert isolated.double(np.array([1.0])).tolist() == [2.0]  # in a restarted worker
+
+
+def test_a_chain_is_one_round_trip_and_passes_earlier_results_as_they_were_sent(
+        isolated: IsolatedImplementation) -> None:
+    x = np.array([1.0, -2.0])
+    got = isolated.chain([("double", (x,), {}), ("triple_in_place", (Earlier(0),), {}),
+                          ("double", (Earlier(0),), {}), ("make_pair", (Earlier(2),), {}),
+                          ("first_of", (Earlier(3),), {}), ("double", (Earlier(3, 1),), {})])
+    assert [np.asarray(value).tolist() for value in got[:3]] == [[2.0, -4.0], [6.0, -12.0], [4.0, -8.0]]
+    assert got[4].tolist() == [4.0, -8.0] and got[5].tolist() == [16.0, -32.0]  # the namedtuple went back as itself
+    assert isolated.round_trips["ACT-BATCHED"] == 1
+    assert calls.changes("triple_in_place") and x.tolist() == [1.0, -2.0]  # recorded; the tripled copy was its own
+
+
+def test_a_chain_in_process_is_the_calls_one_by_one() -> None:
+    impl = load_implementation("reference")
+    X, parameters = np.array([[0.5, -1.0], [2.0, 0.0]]), impl.initialize_parameters([2, 3, 1], "he", 0)
+    Y = np.array([[1.0, 0.0]])
+    got = impl.chain([("forward", (X, parameters), {}), ("backward", (Earlier(0, 0), Y, Earlier(0, 1)), {})])
+    AL, caches = impl.forward(X, parameters)
+    for name, value in impl.backward(AL, Y, caches).items():
+        np.testing.assert_array_equal(got[1][name], value)
+
+
+def test_a_chain_stops_at_its_first_failing_call(isolated: IsolatedImplementation) -> None:
+    with pytest.raises(Failed) as failed:
+        isolated.chain([("make_pair", (np.array([1.0]),), {}), ("refuse_negative", (np.array([-1.0]),), {}),
+                        ("first_of", (Earlier(0),), {})])
+    assert "ValueError: a negative input" in str(failed.value)
+    assert calls_reaching(isolated, "first_of") == 0  # not made in the worker either
+    assert isolated.double(np.array([1.0])).tolist() == [2.0] and isolated.restarts == 0

@@ -20,11 +20,15 @@ Design, in one paragraph per decision:
   anything in its process; it gains nothing, since only the output counts and an independent oracle judges it. A
   loop whose results are judged only by their properties (the experiments) stays in the grader. A driver's calls
   are not observed one by one: a failure names the loop's inputs, and the submission's traceback the function.
-- Independent calls the spec knows in advance go to the worker in one message (``impl.batch``): each call packed on
-  its own (no object is shared between two calls' arguments, as none is in process), answered by the worker as it
-  returns, read by the grader within that call's own time limit and observed, checked and reported as a call of its
-  own; after a failure the later replies are read and dropped. A call passing a function (a call-back), a profile's
-  call (its scope is decided per call) and a call made inside a call-back go one by one.
+- Calls the spec knows in advance go to the worker in one message: independent ones (``impl.batch``) and chains
+  (``impl.chain``: gradient descent with the submission's own functions, spec/descent.py), where an argument may be
+  an earlier call's result (``Earlier``), which the worker passes as it sent it (a fresh copy; a carrier as the
+  submission's own object). Each call is packed on its own (no object is shared between two calls' arguments, as
+  none is in process), made in order, answered by the worker as it returns, read by the grader within that call's
+  own time limit and observed, checked and reported as a call of its own, so nothing is decided in the worker;
+  after a call that raised, the worker makes none of the later ones (in process they are never made either) and
+  the grader drops their replies. A call passing a function (a call-back), a profile's call (its scope is decided
+  per call), a function not called again in this grade and a call made inside a call-back go one by one.
 - In-place changes the submission makes to its arguments are mirrored back onto the grader's objects (and a
   ``np.random.Generator`` argument advances), and read-only arrays stay read-only, so purity checks see what
   they would see in process.

@@ -41,7 +41,7 @@ from nnspec.grade.limits import Limits
 from nnspec.profiles import Profile, calls
 from spec.assertions import describe_call, header
 from spec.calls import observed_call
-from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, Batch, ImplementationLoadError
+from spec.impl import CONTRACT_FUNCTIONS, NOT_IMPLEMENTED, Batch, Chain, Earlier, ImplementationLoadError, resolved
 from spec.requirements import current
 
 REPRODUCTION_INTRO = "the last call into the submission, to try yourself"  # ends a failure's message
@@ -223,8 +223,8 @@ class IsolatedImplementation:
         self.depth = 0
         self.timeout_text = ""
         self.last_call: tuple[str, tuple[Any, ...], dict[str, Any]] | None = None
-        self.batched: list[tuple[tuple[Any, ...], dict[str, Any]]] = []  # calls the next call sends with it
-        self.unanswered = 0  # calls of a batch sent to the worker whose replies have not been read
+        self.batched: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []  # a chain the next call sends with it
+        self.unanswered = 0  # calls of a chain sent to the worker whose replies have not been read
 
     def __repr__(self) -> str:
         return f"<isolated implementation {self.origin}>"
@@ -365,19 +365,32 @@ class IsolatedImplementation:
         return self.call(drivers.call_name(driver), args, kwargs, guarded=True)
 
     def batch(self, name: str, calls: Batch) -> list[Any]:
-        """``[impl.name(*args, **kwargs) for args, kwargs in calls]``, the calls sent to the worker in one message.
+        """``[impl.name(*args, **kwargs) for args, kwargs in calls]``, the calls sent to the worker in one message
+        (``chain``)."""
+        return self.chain([(name, args, kwargs) for args, kwargs in calls])
 
-        Each call is observed, checked and reported as on its own (``call``), failing at the first that fails;
-        the worker sends each reply as soon as its call returns, and the grader waits for each within that call's
-        own time limit. Made one by one instead when a call passes a function (a call-back needs the grader
-        between calls), under a profile (its scope is decided per call), or inside a call-back.
+    def chain(self, calls: Chain) -> list[Any]:
+        """The calls made one after the other (``spec.impl.Implementation.chain``: an ``Earlier`` argument is an
+        earlier call's result), sent to the worker in one message.
+
+        Each call is observed, checked and reported as on its own (``call``, with its arguments as the grader
+        holds them), failing at the first that fails; the worker makes them in order, answers each as soon as it
+        returns (an ``Earlier`` argument is that result as it sent it: ``wire.Earlier``) and stops at the first
+        that raises; the grader waits for each within that call's own time limit. Made one by one instead when a
+        call passes a function (a call-back needs the grader between calls) or one of them is not called again
+        in this grade, under a profile (its scope is decided per call), or inside a call-back.
         """
         calls = list(calls)
+        for name in dict.fromkeys(name for name, _, _ in calls):
+            getattr(self, name)  # a function the submission lacks, or cannot be the contract's: before any call
         if self.depth == 0 and self.profile is None and len(calls) > 1 and not any(
-                _passes_function(call) for call in calls):
+                _passes_function((args, kwargs)) or name in self.barred for name, args, kwargs in calls):
             self.batched = calls
+        results: list[Any] = []
         try:
-            return [self.call(name, args, kwargs, guarded=True) for args, kwargs in calls]
+            for name, args, kwargs in calls:
+                results.append(self.call(name, resolved(args, results), resolved(kwargs, results), guarded=True))
+            return results
         finally:
             self.batched = []
             self._drain()
@@ -504,14 +517,9 @@ class IsolatedImplementation:
         pytest.fail(message, pytrace=False)
 
     def _named(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        parameters = [
-            inspect.Parameter(pname, inspect._ParameterKind(kind), default=None)
-            if kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-            else inspect.Parameter(pname, inspect._ParameterKind(kind))
-            for pname, kind in (drivers.parameters(name) if drivers.is_driver(name) else self.functions.get(name, []))
-        ]
+        listed = drivers.parameters(name) if drivers.is_driver(name) else self.functions.get(name, [])
         try:
-            return dict(inspect.Signature(parameters).bind(*args, **kwargs).arguments)
+            return dict(_signature(tuple(listed)).bind(*args, **kwargs).arguments)
         except (TypeError, ValueError):
             return {**{f"arg{i}": value for i, value in enumerate(args)}, **kwargs}
 
@@ -572,15 +580,16 @@ class IsolatedImplementation:
         return (value, None) if kind == "result" else (None, wire.bounded(value))  # the worker may not have cut
 
     def _message(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
-        """The message that makes the call, or, when it is the first of a batch (``batch``), all the batch's calls,
+        """The message that makes the call, or, when it is the first of a chain (``chain``), all the chain's calls,
         each as a pickle of its own (so that no object is shared between two calls, as none is in process)."""
         batched, self.batched = self.batched, []
-        calls = tuple(wire.packed((self._for_worker(call_args), self._for_worker(call_kwargs)))
-                      for call_args, call_kwargs in batched)
-        if not calls or sum(map(len, calls)) > self.limits.message_bytes // BATCH_SHARE:  # too large: one by one
-            return ("call", name, self._for_worker(args), self._for_worker(kwargs))
+        calls = tuple((call_name, wire.packed((self._for_worker(_earlier(call_args)),
+                                               self._for_worker(_earlier(call_kwargs)))))
+                      for call_name, call_args, call_kwargs in batched)
+        if not calls or sum(len(packed) for _, packed in calls) > self.limits.message_bytes // BATCH_SHARE:
+            return ("call", name, self._for_worker(args), self._for_worker(kwargs))  # too large: one by one
         self.unanswered = len(calls) - 1
-        return ("batch", name, calls)
+        return ("chain", calls)
 
     def _drain(self) -> None:
         """Read and drop the replies to the calls of a batch that the spec did not get to (it failed before them);
@@ -661,6 +670,14 @@ class IsolatedImplementation:
         return wire.walk(value, leaf, subclass)
 
 
+def _earlier(arguments: Any) -> Any:
+    """A call's args tuple or kwargs dict with each ``spec.impl.Earlier`` as the worker's ``wire.Earlier``."""
+    if isinstance(arguments, dict):
+        return {key: wire.Earlier(item.call, item.item) if isinstance(item, Earlier) else item
+                for key, item in arguments.items()}
+    return tuple(wire.Earlier(item.call, item.item) if isinstance(item, Earlier) else item for item in arguments)
+
+
 def _passes_function(call: tuple[tuple[Any, ...], dict[str, Any]]) -> bool:
     """Whether a function is among the call's arguments (at any depth)."""
     found: list[Any] = []
@@ -713,6 +730,18 @@ def _exception_class(name: str, base: type[Exception]) -> type[Exception]:
 
 SNIPPET_ELEMENTS = 24  # arrays up to this size are written out in a reproduction; larger ones are not
 NON_FINITE = re.compile(r"\b(nan|inf)\b")
+
+
+@functools.cache
+def _signature(parameters: tuple[tuple[str, int], ...]) -> inspect.Signature:
+    """A signature of ``parameters`` as the worker describes a function's (name, kind), every one defaulting to
+    None (so that any call names what it passes); made once per function, as a grade calls each thousands of
+    times."""
+    return inspect.Signature([
+        inspect.Parameter(pname, inspect._ParameterKind(kind), default=None)
+        if kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        else inspect.Parameter(pname, inspect._ParameterKind(kind))
+        for pname, kind in parameters])
 
 
 def literal(value: Any) -> str:

@@ -15,6 +15,7 @@ submission defines.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -75,6 +76,11 @@ def collision(name: str, parameters: Parameters) -> str:
     """The message for a submission's ``name`` that cannot be the contract's (``""`` when it can): it has fewer
     positional parameters than the contract's required ones (and no ``*args``), or one of its first positional
     parameters is named like a contract parameter that comes at another place."""
+    return _collision(name, tuple(parameters))
+
+
+@functools.cache  # a pure function of the two, asked before each of thousands of calls
+def _collision(name: str, parameters: tuple[tuple[str, int], ...]) -> str:
     kinds = [inspect._ParameterKind(kind) for _, kind in parameters]
     if inspect.Parameter.VAR_POSITIONAL in kinds:
         return ""

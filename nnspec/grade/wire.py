@@ -77,6 +77,14 @@ class Frozen:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """An argument of a call in a chain: the result the chain's call number ``call`` sent (its item ``item``)."""
+
+    call: int
+    item: int | None
+
+
+@dataclass(frozen=True)
 class RngState:
     """A ``np.random.Generator`` argument's state after a call (so the caller's generator advances too)."""
 
@@ -250,7 +258,7 @@ def packed(value: Any) -> bytes:
     return pickle.dumps(value, protocol=PROTOCOL)
 
 
-def decode_trusted(frames: list[bytearray]) -> Any:
+def decode_trusted(frames: list[bytearray] | list[bytes]) -> Any:
     """A message from the grader (the worker trusts it)."""
     return pickle.loads(frames[0], buffers=frames[1:])
 

@@ -6,14 +6,16 @@ there (standard library, NumPy and its sibling runtime modules only). It applies
 installs the file/process guard, imports the submission, reports what it provides, then answers calls until told
 to exit. Protocol (pickled tuples; see ``wire`` for what may cross):
 
-grader -> worker: settings | ("call", name, args, kwargs) | ("batch", name, calls) | ("callback_result", ok, value) |
+grader -> worker: settings | ("call", name, args, kwargs) | ("chain", calls) | ("callback_result", ok, value) |
                   ("release", keys) | ("exit",)
 worker -> grader: ("started",) | ("ready", info) | ("load_error", text) | ("result", value, mirrors) |
                   ("raised", RemoteError, mirrors) | ("callback", key, args, kwargs, mirrors)
 
-A batch's calls are each a pickle of (args, kwargs) (``wire.packed``), made one after the other, each answered as a
-call is. A call's name is a function of the submission or a driver of the spec (``driver:<module>.<function>``, run with
-the submission's module as its implementation: ``drivers``).
+A chain's calls are each (name, a pickle of (args, kwargs)) (``wire.packed``), made one after the other, each
+answered as a call is; an argument ``wire.Earlier(k, item)`` is what call k of the chain sent back (its item), as the
+grader would send it, and after a call that raised the others are answered "not made" without being made. A
+call's name is a function of the submission or a driver of the spec (``driver:<module>.<function>``, run with the
+submission's module as its implementation: ``drivers``).
 
 ``mirrors`` maps the position (int) or keyword (str) of every argument the running call changed in place, since
 the grader last heard of it, to its new state, so the grader can change its own copy the same way: the spec checks
@@ -102,16 +104,35 @@ class Worker:
     def dispatch(self, message: tuple[Any, ...]) -> None:
         if message[0] == "call":
             self.call(*message[1:])
-        elif message[0] == "batch":  # each call replies as it returns; a fatal one ends the batch (and the worker)
-            for call in message[2]:
-                self.call(message[1], *wire.decode_trusted([call]))
+        elif message[0] == "chain":  # each call replies as it returns; a fatal one ends the chain (and the worker)
+            self.chain(message[1])
         elif message[0] == "release":
             for key in message[1]:
                 self.objects.pop(key, None)
         else:
             raise RuntimeError(f"unexpected message from the grader: {message[0]!r}")
 
-    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    def chain(self, calls: tuple[tuple[str, bytes], ...]) -> None:
+        """Make the chain's calls in order; each ``wire.Earlier`` argument is the result an earlier call sent, read
+        back from a pickle of it (the state it had when sent, as a copy the grader would send)."""
+        sent: list[bytes | None] = []  # each call's result as it was sent; None after a call that raised
+        for name, packed in calls:
+            if sent and sent[-1] is None:
+                stopped = RuntimeError("not made: an earlier call of the same chain raised")
+                self.send(("raised", remote_error(stopped, fatal=False), {}))
+                sent.append(None)
+                continue
+            try:
+                args, kwargs = wire.walk(wire.decode_trusted([packed]),
+                                         lambda item: _earlier(item, sent) if isinstance(item, wire.Earlier) else item)
+            except Exception as error:  # an item of a result that has none: the grader's spec fails on it too
+                self.send(("raised", remote_error(error, fatal=False), {}))
+                sent.append(None)
+                continue
+            reply = self.call(name, args, kwargs)
+            sent.append(wire.packed(reply[1]) if reply[0] == "result" else None)
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         fatal = False
         running = Running((), {})
         self.running.append(running)
@@ -134,6 +155,7 @@ class Worker:
             fatal = True
         if fatal:
             _flush_and_exit()
+        return reply
 
     def restore(self, value: Any) -> Any:
         """Arguments from the grader: handles become our objects, callbacks become stubs."""
@@ -214,6 +236,19 @@ class Worker:
 
 def fingerprints(running: Running) -> dict[int | str, Any]:
     return {position: wire.fingerprint(value) for position, value in running.arguments().items()}
+
+
+def _earlier(marker: wire.Earlier, sent: list[bytes | None]) -> Any:
+    """What call ``marker.call`` of a chain sent (its item ``marker.item``), as the grader would send it back: a
+    fresh copy, each carrier (a namedtuple, an OrderedDict of the submission's) as the submission's own object."""
+    packed = sent[marker.call]
+    if packed is None:
+        raise RuntimeError(f"call {marker.call} of the chain raised: its result does not exist")
+    result = wire.decode_trusted([packed])
+    value = result if marker.item is None else result[marker.item]
+    return wire.walk(value, lambda item: item,
+                     lambda original, plain: wire.Returned(original.handle, plain) if wire.is_carried(original)
+                     else plain)
 
 
 def remote_error(error: BaseException, fatal: bool) -> wire.RemoteError:
