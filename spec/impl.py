@@ -47,6 +47,14 @@ class Earlier:
         return result if self.item is None else result[self.item]
 
 
+def made_one_by_one(impl: Any, calls: Chain) -> list[Any]:
+    """A chain's calls made on ``impl`` one after the other (``impl.name(...)``, as the spec would write them)."""
+    results: list[Any] = []
+    for name, args, kwargs in calls:
+        results.append(getattr(impl, name)(*resolved(args, results), **resolved(kwargs, results)))
+    return results
+
+
 def resolved(arguments: Any, results: Sequence[Any]) -> Any:
     """``arguments`` (a call's args tuple or kwargs dict) with each ``Earlier`` among them replaced by its value."""
     if isinstance(arguments, dict):
@@ -95,10 +103,7 @@ class Implementation:
         a loop the spec knows in advance (gradient descent with the implementation's own functions). The grader
         sends them to the worker in one message, which makes them in this order and answers each as it returns;
         each is observed, checked and reported as on its own. Returns every call's result."""
-        results: list[Any] = []
-        for name, args, kwargs in calls:
-            results.append(getattr(self, name)(*resolved(args, results), **resolved(kwargs, results)))
-        return results
+        return made_one_by_one(self, calls)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name not in CONTRACT_FUNCTIONS and not self.has(name):

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from spec.contract import FUNCTIONS
-from spec.impl import Batch
+from spec.impl import Batch, Chain, made_one_by_one
 
 BAD_INPUT_MARKER = "bad_input"
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -381,6 +381,10 @@ class CheckedImplementation:
     def batch(self, name: str, calls: Batch) -> list[Any]:
         """Each call of a batch (spec/impl.py ``batch``) checked as on its own."""
         return [getattr(self, name)(*args, **kwargs) for args, kwargs in calls]
+
+    def chain(self, calls: Chain) -> list[Any]:
+        """Each call of a chain (spec/impl.py ``chain``) checked as on its own, its earlier results in place."""
+        return made_one_by_one(self, calls)
 
     def raw(self, name: str) -> Callable[..., Any]:
         """The unguarded function; a call that raises was bad input on purpose, so only the others count."""
